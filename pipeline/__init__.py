@@ -1,0 +1,1 @@
+"""Quarterly party-building returns: workbooks in, warehouse, bulletins and feedback out."""

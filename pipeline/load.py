@@ -1,0 +1,73 @@
+"""Validated rows and problems -> the DuckDB warehouse, built aside and swapped in whole.
+
+The loaded frames land in the ``staging`` schema; ``sql/*.sql`` (run in file-name
+order) builds the public relations of SPEC §5 from them. The file is written
+for DuckDB 1.0 readers, because analysts often have an older CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.problems import PROBLEM_COLUMNS
+from pipeline.reference import Reference
+from pipeline.validate import Validated
+
+SQL_DIR = Path(__file__).parent / "sql"
+WAREHOUSE = "warehouse.duckdb"
+STORAGE_COMPATIBILITY = "v1.0.0"  # the oldest DuckDB analysts are promised (SPEC §5)
+
+
+def build_warehouse(out_dir: Path, validated: Validated, reference: Reference) -> Path:
+    """Write ``out_dir/warehouse.duckdb``; readers never see a half-built file."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / WAREHOUSE
+    building = out_dir / f".{WAREHOUSE}.building"
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect(building, config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
+    try:
+        con.execute("create schema staging")
+        for name, frame in _staging_frames(validated, reference).items():
+            con.from_df(frame).create(f"staging.{name}")
+        for script in sorted(SQL_DIR.glob("*.sql")):
+            con.execute(script.read_text(encoding="utf-8"))
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(building, final)
+    return final
+
+
+def _staging_frames(validated: Validated, reference: Reference) -> dict[str, pd.DataFrame]:
+    settings = reference.settings
+    frames = {
+        "files": validated.files,
+        "problems": _problems(validated),
+        "communes": reference.communes,
+        "targets": reference.targets,
+        "referral_targets": reference.referral_targets,
+        "settings": pd.DataFrame(
+            {"deadline_days": [settings.deadline_days], "stale_years": [settings.stale_years]}
+        ),
+    }
+    for sheet in ("Cells", "Meetings", "Admissions"):
+        rows = validated.sheets[sheet]
+        keep = [c for c in rows.columns if not c.startswith("_")]
+        frames[sheet.lower()] = rows[keep].assign(
+            file_id=rows["_file"].astype("int64"), position=range(len(rows))
+        )
+    return frames
+
+
+def _problems(validated: Validated) -> pd.DataFrame:
+    frame = pd.DataFrame([asdict(p) for p in validated.problems], columns=list(PROBLEM_COLUMNS))
+    frame = frame.astype({c: "str" for c in PROBLEM_COLUMNS if c != "row"})
+    frame["row"] = frame["row"].astype("Int64")
+    frame["position"] = range(len(frame))
+    return frame

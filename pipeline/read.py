@@ -1,0 +1,363 @@
+"""Workbook file -> the four sheets' raw values, each with its Excel row and column.
+
+The reader decides what a file is from its bytes, finds the sheets and header
+rows by the aliases the schemas declare, and keeps values as the workbook holds
+them; typing them is the validator's job. Bad input never raises: it becomes
+problems on the returned ``Workbook``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import python_calamine as calamine
+
+from pipeline.problems import Problem, message
+from pipeline.values import fold, is_blank, text
+from schemas import PERSONAL_ALIASES, SHEETS, SheetSpec
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_INFLATED_BYTES = 100 * 1024 * 1024
+MAX_INFLATE_RATIO = 100
+HEADER_SEARCH_ROWS = 15
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass
+class SheetData:
+    """One sheet as read: where each canonical column sits, and the data rows."""
+
+    name: str  # as written in the workbook
+    columns: dict[str, tuple[str, int]]  # canonical column -> (header as written, 0-based column)
+    rows: list[tuple[int, list[Any]]]  # (Excel row, raw values in the order of ``columns``)
+    grid: list[list[Any]]  # the whole sheet, for the feedback copy
+    key_rows: dict[str, int] = field(default_factory=dict)  # Info only: key -> Excel row
+
+
+@dataclass
+class Workbook:
+    """What one file brought: its identity, its sheets, and the problems found reading it."""
+
+    file_name: str  # relative to the raw folder
+    sha256: str
+    mtime: float
+    sheets: dict[str, SheetData] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def file_problem(self, rule: str, lang: str, value: str | None = None) -> None:
+        self.problems.append(
+            Problem(
+                self.file_name,
+                None,
+                None,
+                None,
+                None,
+                value,
+                "error",
+                rule,
+                message(rule, lang, value=value or ""),
+            )
+        )
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def read_workbook(path: Path, raw_root: Path, lang: str) -> Workbook:
+    """Read one return; every problem found is on the result, nothing is raised."""
+    data = path.read_bytes()
+    book = Workbook(
+        file_name=path.relative_to(raw_root).as_posix(),
+        sha256=hashlib.sha256(data).hexdigest(),
+        mtime=path.stat().st_mtime,
+    )
+    if verdict := _refuse(data):
+        book.file_problem(verdict[0], lang, verdict[1])
+        return book
+    try:
+        opened = calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError:
+        book.file_problem("password-protected", lang)
+        return book
+    except Exception as exc:  # any reader failure is this file's verdict
+        book.file_problem("damaged-file", lang, type(exc).__name__)
+        return book
+    try:
+        _read_sheets(opened, book, lang)
+    except Exception as exc:
+        book.sheets.clear()
+        book.file_problem("damaged-file", lang, type(exc).__name__)
+    return book
+
+
+def _refuse(data: bytes) -> tuple[str, str | None] | None:
+    """Why these bytes cannot be a workbook we open, or None when they may be one."""
+    if not data:
+        return "empty-file", None
+    if len(data) > MAX_FILE_BYTES:
+        return "file-too-large", None
+    if data.startswith(_OLE2):
+        return ("password-protected", None) if _ENCRYPTED_OOXML in data else None
+    if data.startswith(_ZIP):
+        return _refuse_zip(data)
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "not-a-workbook", "a web page (HTML)"
+    if head.startswith(b"<"):
+        return "not-a-workbook", "an XML file"
+    if b"\x00" not in head:
+        return "not-a-workbook", "text (CSV)"
+    return "not-a-workbook", "an unknown format"
+
+
+def _refuse_zip(data: bytes) -> tuple[str, str | None] | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+            if (
+                "xl/workbook.xml" not in names
+                and "xl/workbook.bin" not in names
+                and ("content.xml" not in names)
+            ):
+                return "not-a-workbook", "a ZIP archive"
+            inflated = sum(m.file_size for m in members)
+            if inflated > MAX_INFLATED_BYTES or inflated > MAX_INFLATE_RATIO * len(data):
+                return "unsafe-file", "a compressed size out of proportion"
+            for member in members:
+                if member.filename.endswith((".xml", ".rels")) and _declares_dtd(archive, member):
+                    return "unsafe-file", "an XML document type declaration"
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
+        return "damaged-file", "incomplete or corrupt archive"
+    return None
+
+
+def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    # Excel never writes a DTD; one is how entity-expansion and XXE attacks start.
+    with archive.open(member) as stream:
+        tail = b""
+        while chunk := stream.read(65536):
+            window = (tail + chunk).upper()
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _read_sheets(opened: calamine.CalamineWorkbook, book: Workbook, lang: str) -> None:
+    by_key = {fold(name): name for name in reversed(opened.sheet_names)}
+    for spec in SHEETS:
+        name = next((by_key[k] for k in map(fold, (spec.name, *spec.aliases)) if k in by_key), None)
+        if name is None:
+            book.problems.append(
+                Problem(
+                    book.file_name,
+                    spec.name,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "error",
+                    "missing-sheet",
+                    message("missing-sheet", lang, sheet=spec.name),
+                )
+            )
+            continue
+        grid = opened.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        reader = _read_info if spec.name == "Info" else _read_table
+        book.sheets[spec.name] = reader(spec, text(name) or name, grid, book, lang)
+
+
+def _aliases(spec: SheetSpec) -> dict[str, str]:
+    """Folded header -> canonical column."""
+    index: dict[str, str] = {}
+    for column, meta in spec.fields().items():
+        for alias in (column, *meta["aliases"]):
+            index.setdefault(fold(alias), column)
+    return index
+
+
+def expected_header(column: str, meta: dict, lang: str) -> str:
+    """How to name a missing column: its first Vietnamese alias, or the canonical name."""
+    return meta["aliases"][0] if lang == "vi" and meta["aliases"] else column
+
+
+def _cell_text(value: Any) -> str:
+    try:
+        return text(value) or ""
+    except ValueError:
+        return ""
+
+
+def _structure_problem(
+    book: Workbook,
+    sheet: str,
+    row: int | None,
+    column: str | None,
+    col: int | None,
+    header: str,
+    rule: str,
+    lang: str,
+    severity: str = "error",
+) -> None:
+    cell = f"{column_letter(col)}{row}" if col is not None and row is not None else None
+    book.problems.append(
+        Problem(
+            book.file_name,
+            sheet,
+            row,
+            column,
+            cell,
+            None,
+            severity,
+            rule,  # type: ignore[arg-type]
+            message(rule, lang, header=header, sheet=sheet),
+        )
+    )
+
+
+def _read_info(
+    spec: SheetSpec, name: str, grid: list[list[Any]], book: Workbook, lang: str
+) -> SheetData:
+    aliases = _aliases(spec)
+    columns: dict[str, tuple[str, int]] = {}
+    key_rows: dict[str, int] = {}
+    values: dict[str, Any] = {}
+    for r, cells in enumerate(grid):
+        label_at = next((c for c, v in enumerate(cells) if not is_blank(v)), None)
+        if label_at is None:
+            continue
+        key = aliases.get(fold(_cell_text(cells[label_at])))
+        if key is None or key in columns:
+            continue
+        columns[key] = (_cell_text(cells[label_at]), label_at + 1)
+        key_rows[key] = r + 1
+        values[key] = cells[label_at + 1] if label_at + 1 < len(cells) else ""
+    for column, meta in spec.fields().items():
+        if column not in columns and not meta["nullable"]:
+            _structure_problem(
+                book,
+                spec.name,
+                None,
+                column,
+                None,
+                expected_header(column, meta, lang),
+                "missing-info",
+                lang,
+            )
+    ordered = {c: columns[c] for c in spec.fields() if c in columns}
+    row = [values[c] for c in ordered]
+    return SheetData(name, ordered, [(0, row)], grid, key_rows)
+
+
+def _find_header(grid: list[list[Any]], aliases: dict[str, str]) -> int | None:
+    best, best_hits = None, 1  # a header names at least two known columns
+    for r, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        hits = len({aliases[k] for k in (fold(_cell_text(v)) for v in cells) if k in aliases})
+        if hits > best_hits:
+            best, best_hits = r, hits
+    return best
+
+
+def _read_table(
+    spec: SheetSpec, name: str, grid: list[list[Any]], book: Workbook, lang: str
+) -> SheetData:
+    fields = spec.fields()
+    aliases = _aliases(spec)
+    personal = {fold(a) for a in PERSONAL_ALIASES}
+    header_at = _find_header(grid, aliases)
+    if header_at is None:
+        if any(not is_blank(v) for cells in grid for v in cells):
+            for column, meta in fields.items():
+                _structure_problem(
+                    book,
+                    spec.name,
+                    None,
+                    column,
+                    None,
+                    expected_header(column, meta, lang),
+                    "missing-column",
+                    lang,
+                )
+        return SheetData(name, {}, [], grid)
+
+    header_row = header_at + 1
+    found: dict[str, tuple[str, int]] = {}
+    for c, value in enumerate(grid[header_at]):
+        header = _cell_text(value)
+        if not header:
+            continue
+        column = aliases.get(fold(header))
+        if column is not None and column not in found:
+            found[column] = (header, c)
+        elif fold(header) in personal:
+            _structure_problem(
+                book,
+                spec.name,
+                header_row,
+                None,
+                c,
+                header,
+                "personal-data-dropped",
+                lang,
+                "warning",
+            )
+        else:
+            _structure_problem(
+                book, spec.name, header_row, None, c, header, "extra-column", lang, "warning"
+            )
+    for column, meta in fields.items():
+        if column not in found:
+            _structure_problem(
+                book,
+                spec.name,
+                header_row,
+                column,
+                None,
+                expected_header(column, meta, lang),
+                "missing-column",
+                lang,
+            )
+    columns = {c: found[c] for c in fields if c in found}
+
+    body = grid[header_at + 1 :]
+    code_at = columns["cell_code"][1] if "cell_code" in columns else None
+
+    def code_of(cells: list[Any]) -> Any:
+        return cells[code_at] if code_at is not None and code_at < len(cells) else None
+
+    last = max((i for i, cells in enumerate(body) if not is_blank(code_of(cells))), default=-1)
+    rows: list[tuple[int, list[Any]]] = []
+    for i, cells in enumerate(body[: last + 1]):
+        if all(is_blank(v) for v in cells):
+            continue
+        excel_row = header_row + 1 + i
+        if is_blank(code_of(cells)):
+            header = columns["cell_code"][0]
+            _structure_problem(
+                book,
+                spec.name,
+                excel_row,
+                "cell_code",
+                code_at,
+                header,
+                "row-without-cell-code",
+                lang,
+            )
+            continue
+        rows.append((excel_row, [cells[c] if c < len(cells) else "" for _, c in columns.values()]))
+    return SheetData(name, columns, rows, grid)

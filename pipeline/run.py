@@ -1,0 +1,110 @@
+"""The quarterly job, stage by stage: read -> validate -> load -> render -> feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipeline.feedback import write_feedback
+from pipeline.load import build_warehouse
+from pipeline.read import Workbook, read_workbook
+from pipeline.reference import Reference, load_reference
+from pipeline.render import render_bulletins
+from pipeline.validate import Validated, validate
+
+
+class JobError(Exception):
+    """The job cannot produce its outputs; the message says why."""
+
+
+@dataclass(frozen=True)
+class Options:
+    raw: Path = Path("data/raw")
+    reference: Path = Path("data/reference")
+    out: Path = Path("data/out")
+    period: tuple[int, int] | None = None
+    lang: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What a run did, for the summary printed at the end."""
+
+    period: tuple[int, int]
+    lang: str
+    files: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    superseded: int = 0
+    warehouse: Path | None = None
+    bulletins: list[Path] = field(default_factory=list)
+    feedback: list[Path] = field(default_factory=list)
+
+
+def is_skipped(path: Path) -> bool:
+    """Office lock files and hidden files are not returns."""
+    return path.name.startswith(("~$", ".")) or not path.is_file()
+
+
+def raw_files(raw: Path) -> Iterator[Path]:
+    """Files of the raw folder, in a stable order."""
+    if not raw.is_dir():
+        raise JobError(f"The raw folder {raw} does not exist.")
+    yield from (p for p in sorted(raw.rglob("*")) if not is_skipped(p))
+
+
+def today() -> dt.date:
+    """The run's date: SOURCE_DATE_EPOCH when set, so reruns can be reproduced."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()
+
+
+def read_and_validate(
+    options: Options, reference: Reference, lang: str
+) -> tuple[list[Workbook], Validated]:
+    """Read every file of the raw folder and validate them together."""
+    books = [read_workbook(path, options.raw, lang) for path in raw_files(options.raw)]
+    communes = set(reference.communes["commune_code"])
+    return books, validate(books, communes, today(), lang)
+
+
+def choose_period(validated: Validated, asked: tuple[int, int] | None) -> tuple[int, int]:
+    """The asked period, else the latest quarter with an accepted return (else any return)."""
+    if asked is not None:
+        return asked
+    files = validated.files.dropna(subset=["year", "quarter"])
+    for candidates in (files[files["accepted"]], files):
+        if len(candidates):
+            latest = candidates.sort_values(["year", "quarter"]).iloc[-1]
+            return int(latest["year"]), int(latest["quarter"])
+    raise JobError("No return with a readable period was found: there is nothing to report.")
+
+
+def report(options: Options) -> Outcome:
+    """Run the whole quarterly job."""
+    reference = load_reference(options.reference)
+    lang = options.lang or reference.settings.language
+    books, validated = read_and_validate(options, reference, lang)
+    period = choose_period(validated, options.period)
+    outcome = Outcome(period=period, lang=lang, files=len(books))
+    outcome.warehouse = build_warehouse(options.out, validated, reference)
+    outcome.bulletins = render_bulletins(outcome.warehouse, options.out, period, lang, reference)
+    outcome.feedback = write_feedback(books, validated, options.out, period, lang)
+    return _counted(outcome)
+
+
+def _counted(outcome: Outcome) -> Outcome:
+    assert outcome.warehouse is not None
+    with duckdb.connect(outcome.warehouse, read_only=True) as con:
+        counts = dict(con.sql("select status, count(*) from submissions group by all").fetchall())
+    outcome.accepted = counts.get("accepted", 0)
+    outcome.rejected = counts.get("rejected", 0)
+    outcome.superseded = counts.get("superseded", 0)
+    return outcome

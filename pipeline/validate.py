@@ -1,0 +1,374 @@
+"""Raw sheet values of many workbooks -> typed rows of the accepted ones, and every problem.
+
+Each sheet of all workbooks is validated in one pandera call (the cost is per
+call, not per row), on a frame carrying ``_file`` (position of the workbook)
+and ``_row`` (the Excel row) so that every failure points back to a cell.
+Context columns (``_year``, ``_members``…) carry what cross-sheet rules need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipeline import values
+from pipeline.problems import CODES, PANDERA_CHECKS, Problem, message
+from pipeline.read import Workbook, column_letter, expected_header
+from schemas import SHEET_BY_NAME, SHEETS, SheetSpec
+from schemas.value_lists import BLANK_MEANS, VALUE_LISTS, label_index
+
+TABLE_SHEETS = ("Cells", "Meetings", "Admissions")
+SHEET_ORDER = {spec.name: i for i, spec in enumerate(SHEETS)}
+
+
+@dataclass
+class Parsed:
+    """A sheet of every workbook, typed; ``raw`` keeps the values as written."""
+
+    frame: pd.DataFrame  # _file, _row, the canonical columns, then context columns
+    raw: pd.DataFrame  # same rows and index, values as the reader gave them
+    failed: set[tuple[int, str]]  # (row position, column) already reported as unreadable
+
+
+@dataclass
+class Validated:
+    """The outcome for a batch of workbooks."""
+
+    files: pd.DataFrame  # one row per workbook (see ``_files``)
+    sheets: dict[str, pd.DataFrame]  # typed rows of the accepted workbooks, per sheet
+    problems: list[Problem]
+
+
+def validate(books: list[Workbook], communes: set[str], today: dt.date, lang: str) -> Validated:
+    """Validate ``books`` against SPEC §3 and §4 and the province's ``communes``."""
+    problems = [p for book in books for p in book.problems]
+    parsed = {spec.name: _parse(spec, books, lang, problems) for spec in SHEETS}
+    info = _info_context(parsed["Info"].frame, communes, today)
+    cells = _cells_context(parsed["Cells"].frame, info, parsed["Admissions"].frame)
+    meetings = _meetings_context(parsed["Meetings"].frame, info, cells)
+    admissions = _admissions_context(parsed["Admissions"].frame, info, cells)
+    typed = {"Info": info, "Cells": cells, "Meetings": meetings, "Admissions": admissions}
+    for name, frame in typed.items():
+        problems += _run_schema(SHEET_BY_NAME[name], frame, parsed[name], books, lang)
+    problems += _unreported_meetings(books, info, cells, meetings, lang)
+    problems.sort(key=_problem_order)
+    files = _files(books, info, problems)
+    accepted = set(files.loc[files["accepted"], "file_id"])
+    sheets = {
+        name: frame[frame["_file"].isin(accepted)].reset_index(drop=True)
+        for name, frame in typed.items()
+    }
+    return Validated(files, sheets, problems)
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def _parser(kind: str) -> Callable[[Any], Any]:
+    if kind.startswith("list:"):
+        name = kind.removeprefix("list:")
+        index = label_index(name)
+        return lambda v: values.labelled(v, index, BLANK_MEANS.get(name))
+    if kind == "bool":
+        index = label_index("boolean")
+        return lambda v: values.labelled(v, index, "false") == "true"
+    return {
+        "text": values.text,
+        "code": values.code,
+        "commune_code": values.commune_code,
+        "int": values.integer,
+        "date": values.date,
+        "month": values.month,
+        "period": values.period,
+    }[kind]
+
+
+_DTYPES = {"int": "Int64", "month": "Int64", "bool": "boolean", "date": "datetime64[us]"}
+
+
+def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Problem]) -> Parsed:
+    """One typed frame for a sheet of every workbook; unreadable values become problems."""
+    fields = spec.fields()
+    records: list[list[Any]] = []
+    for file_id, book in enumerate(books):
+        sheet = book.sheets.get(spec.name)
+        if sheet is None:
+            continue
+        positions = [list(sheet.columns).index(c) if c in sheet.columns else None for c in fields]
+        for excel_row, raw in sheet.rows:
+            records.append(
+                [file_id, excel_row, *(raw[p] if p is not None else None for p in positions)]
+            )
+    frame = pd.DataFrame(records, columns=["_file", "_row", *fields])
+    raw_frame = frame.copy()
+    failed: set[tuple[int, str]] = set()
+    for column, meta in fields.items():
+        parse = _parser(meta["kind"])
+        parsed: list[Any] = []
+        for i, raw in enumerate(frame[column].tolist()):
+            try:
+                parsed.append(parse(raw))
+            except values.BadValue as bad:
+                parsed.append(None)
+                failed.add((i, column))
+                book = books[int(frame.at[i, "_file"])]
+                problems.append(
+                    _problem(
+                        book,
+                        spec,
+                        int(frame.at[i, "_row"]),
+                        column,
+                        raw,
+                        bad.code,
+                        lang,
+                        {"choices": _choices(meta, lang)},
+                    )
+                )
+        if meta["kind"] == "month":
+            frame["_month_year"] = pd.array([p[1] if p else None for p in parsed], dtype="Int64")
+            parsed = [p[0] if p else None for p in parsed]
+        if meta["kind"] == "period":
+            frame["_year"] = pd.array([p[0] if p else None for p in parsed], dtype="Int64")
+            frame["_quarter"] = pd.array([p[1] if p else None for p in parsed], dtype="Int64")
+            parsed = [f"{p[0]}-Q{p[1]}" if p else None for p in parsed]
+        dtype = _DTYPES.get(meta["kind"], "str")
+        frame[column] = pd.Series(parsed, dtype=dtype if dtype != "str" else object)
+        if dtype == "str":
+            frame[column] = frame[column].astype("str")
+    return Parsed(frame, raw_frame, failed)
+
+
+def _choices(meta: dict, lang: str) -> str:
+    kind = meta["kind"]
+    name = "boolean" if kind == "bool" else kind.removeprefix("list:")
+    if name not in VALUE_LISTS:
+        return ""
+    if lang == "vi":
+        return ", ".join(labels[0] for labels in VALUE_LISTS[name].values() if labels)
+    return ", ".join(VALUE_LISTS[name])
+
+
+# --- context for cross-sheet rules ------------------------------------------------------
+
+
+def _info_context(info: pd.DataFrame, communes: set[str], today: dt.date) -> pd.DataFrame:
+    info = info.copy()
+    info["_commune_known"] = info["commune_code"].isin(communes)
+    start_month = (info["_quarter"] - 1) * 3 + 1
+    info["_period_start"] = pd.to_datetime(
+        pd.DataFrame({"year": info["_year"], "month": start_month, "day": 1}), errors="coerce"
+    )
+    info["_today"] = pd.Timestamp(today)
+    info["_period"] = info["period"]
+    return info
+
+
+def _with_period(frame: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
+    period = info[["_file", "_year", "_quarter", "_period"]]
+    drop = [c for c in ("_year", "_quarter", "_period") if c in frame.columns]
+    return frame.drop(columns=drop).merge(period, on="_file", how="left")
+
+
+def _cells_context(
+    cells: pd.DataFrame, info: pd.DataFrame, admissions: pd.DataFrame
+) -> pd.DataFrame:
+    counts = admissions.groupby(["_file", "cell_code"]).size().rename("_admissions").reset_index()
+    out = _with_period(cells, info).merge(counts, on=["_file", "cell_code"], how="left")
+    out["_admissions"] = out["_admissions"].fillna(0).astype("Int64")
+    return out
+
+
+def _cell_facts(cells: pd.DataFrame) -> pd.DataFrame:
+    facts = cells.dropna(subset=["cell_code"]).drop_duplicates(["_file", "cell_code"])
+    facts = facts.assign(
+        _members=facts["official_members"] + facts["probationary_members"], _cell_known=True
+    )
+    return facts[["_file", "cell_code", "_members", "_cell_known"]]
+
+
+def _meetings_context(
+    meetings: pd.DataFrame, info: pd.DataFrame, cells: pd.DataFrame
+) -> pd.DataFrame:
+    out = _with_period(meetings, info).merge(
+        _cell_facts(cells), on=["_file", "cell_code"], how="left"
+    )
+    out["_cell_known"] = out["_cell_known"].astype("boolean").fillna(False).astype(bool)
+    return out
+
+
+def _admissions_context(
+    admissions: pd.DataFrame, info: pd.DataFrame, cells: pd.DataFrame
+) -> pd.DataFrame:
+    out = _with_period(admissions, info).merge(
+        _cell_facts(cells)[["_file", "cell_code", "_cell_known"]],
+        on=["_file", "cell_code"],
+        how="left",
+    )
+    out["_cell_known"] = out["_cell_known"].astype("boolean").fillna(False).astype(bool)
+    out["_age"] = out["admitted_on"].dt.year - out["birth_year"]
+    return out
+
+
+# --- schema checks -> problems ----------------------------------------------------------
+
+
+def _run_schema(
+    spec: SheetSpec, frame: pd.DataFrame, parsed: Parsed, books: list[Workbook], lang: str
+) -> list[Problem]:
+    try:
+        spec.model.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        failures = errors.failure_cases
+    else:
+        return []
+    raw, failed = parsed.raw, parsed.failed
+    out: list[Problem] = []
+    seen: set[tuple[int, str, str]] = set()
+    for failure in failures.itertuples(index=False):
+        rule = PANDERA_CHECKS.get(str(failure.check), str(failure.check))
+        if rule not in CODES or failure.index is None or pd.isna(failure.index):
+            raise RuntimeError(f"{spec.name}: unexpected schema failure {failure}")
+        i = int(failure.index)
+        column = CODES[rule].column or str(failure.column)
+        book = books[int(frame.at[i, "_file"])]
+        sheet = book.sheets[spec.name]
+        if (i, rule, column) in seen or (i, column) in failed or column not in sheet.columns:
+            continue  # reported once, or already as unreadable, or as a missing column
+        seen.add((i, rule, column))
+        context = {k: _shown(v) for k, v in frame.loc[i].items() if str(k).startswith("_")}
+        out.append(
+            _problem(
+                book, spec, int(frame.at[i, "_row"]), column, raw.at[i, column], rule, lang, context
+            )
+        )
+    return out
+
+
+def _unreported_meetings(
+    books: list[Workbook],
+    info: pd.DataFrame,
+    cells: pd.DataFrame,
+    meetings: pd.DataFrame,
+    lang: str,
+) -> list[Problem]:
+    """A missing (cell, month) row is a warning: the meeting counts as not held."""
+    periods = info.dropna(subset=["_quarter"]).set_index("_file")[["_year", "_quarter"]]
+    reported = set(meetings[["_file", "cell_code", "month"]].dropna().itertuples(index=False))
+    out: list[Problem] = []
+    for file_id, cell_code in (
+        cells[["_file", "cell_code"]].dropna().drop_duplicates().itertuples(index=False)
+    ):
+        book = books[file_id]
+        if file_id not in periods.index or "Meetings" not in book.sheets:
+            continue
+        year, quarter = (int(v) for v in periods.loc[file_id])
+        for month in range(quarter * 3 - 2, quarter * 3 + 1):
+            if (file_id, cell_code, month) not in reported:
+                out.append(
+                    Problem(
+                        book.file_name,
+                        "Meetings",
+                        None,
+                        None,
+                        None,
+                        f"{cell_code} {month}/{year}",
+                        "warning",
+                        "meeting-not-reported",
+                        message("meeting-not-reported", lang, value=f"{cell_code}, {month}/{year}"),
+                    )
+                )
+    return out
+
+
+def _shown(value: Any) -> str:
+    """A value as the clerk would recognise it (dates day/month/year)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _problem(
+    book: Workbook,
+    spec: SheetSpec,
+    row: int,
+    column: str,
+    raw: Any,
+    rule: str,
+    lang: str,
+    extra: dict[str, str],
+) -> Problem:
+    sheet = book.sheets[spec.name]
+    meta = spec.fields()[column]
+    header, col = sheet.columns.get(column, (expected_header(column, meta, lang), None))
+    if spec.name == "Info":
+        row = sheet.key_rows.get(column, row)
+    shown = _shown(raw)
+    return Problem(
+        file_name=book.file_name,
+        sheet=spec.name,
+        row=row or None,
+        column=column,
+        cell=f"{column_letter(col)}{row}" if col is not None and row else None,
+        value=shown or None,
+        severity=CODES[rule].severity,
+        rule=rule,
+        message=message(rule, lang, **extra, header=header, value=shown, sheet=sheet.name),
+    )
+
+
+def _problem_order(p: Problem) -> tuple:
+    return (p.file_name, SHEET_ORDER.get(p.sheet or "", -1), p.row or 0, p.cell or "", p.rule)
+
+
+def _files(books: list[Workbook], info: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    counts = Counter((p.file_name, p.severity) for p in problems)
+    by_file = info.set_index("_file")
+    rows = []
+    for file_id, book in enumerate(books):
+        known = file_id in by_file.index
+        row = by_file.loc[file_id] if known else None
+        rows.append(
+            {
+                "file_id": file_id,
+                "file_name": book.file_name,
+                "sha256": book.sha256,
+                "mtime": book.mtime,
+                "commune_code": row["commune_code"] if known else None,
+                "year": row["_year"] if known else None,
+                "quarter": row["_quarter"] if known else None,
+                "submitted_on": row["submitted_on"] if known else None,
+                "errors": counts[(book.file_name, "error")],
+                "warnings": counts[(book.file_name, "warning")],
+            }
+        )
+    files = pd.DataFrame(
+        rows,
+        columns=[
+            "file_id",
+            "file_name",
+            "sha256",
+            "mtime",
+            "commune_code",
+            "year",
+            "quarter",
+            "submitted_on",
+            "errors",
+            "warnings",
+        ],
+    )
+    files = files.astype({"year": "Int64", "quarter": "Int64", "submitted_on": "datetime64[us]"})
+    files["commune_code"] = files["commune_code"].astype("str")
+    files["accepted"] = files["errors"] == 0
+    return files

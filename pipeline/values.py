@@ -1,0 +1,172 @@
+"""Turn one cell's value, as a reader gives it, into the typed value SPEC §3 means.
+
+Every parser returns the parsed value, or raises ``BadValue`` carrying the rule
+code of the problem; blanks come back as ``None`` and the schema decides whether
+a blank is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from typing import Any
+
+MAX_TEXT = 32_767  # Excel's own limit on the characters in one cell
+_C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+class BadValue(ValueError):
+    """A value that cannot be read as its column's type; ``code`` names the rule."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def fold(text: str) -> str:
+    """Key for case-, accent- and whitespace-insensitive matching."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def is_blank(value: Any) -> bool:
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def text(value: Any) -> str | None:
+    """NFC-normalised, trimmed text; numbers read back as the clerk typed them."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
+    out = unicodedata.normalize("NFC", str(value)).strip()
+    if _C0.search(out):
+        raise BadValue("control-characters")
+    if len(out) > MAX_TEXT:
+        raise BadValue("text-too-long")
+    return out or None
+
+
+def code(value: Any) -> str | None:
+    """An identifier compared upper-cased (``cb01`` is ``CB01``)."""
+    out = text(value)
+    return out.upper() if out is not None else None
+
+
+def commune_code(value: Any) -> str | None:
+    """The 5-digit administrative code; the number 6253 is ``"06253"``."""
+    out = text(value)
+    if out is None:
+        return None
+    if not out.isdigit() or len(out) > 5:
+        raise BadValue("bad-commune-code")
+    return out.zfill(5)
+
+
+def integer(value: Any) -> int | None:
+    """Whole numbers, also when stored as text (``" 12 "``)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise BadValue("not-an-integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise BadValue("not-an-integer")
+    if isinstance(value, str):
+        raw = value.strip().replace("\u00a0", "")
+        if re.fullmatch(r"[+-]?\d+", raw):
+            return int(raw)
+        if re.fullmatch(r"[+-]?\d+[.,]0+", raw):
+            return int(re.split(r"[.,]", raw)[0])
+    raise BadValue("not-an-integer")
+
+
+def date(value: Any) -> dt.date | None:
+    """Excel dates, ISO ``2026-07-05`` or day-first ``05/07/2026`` (never month-first)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        raw = value.strip()
+        try:
+            if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw):
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            if m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", raw):
+                return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        except ValueError:
+            pass
+    raise BadValue("not-a-date")
+
+
+def month(value: Any) -> tuple[int, int | None] | None:
+    """A month as ``(month, year or None)``: 1–12, a date, or ``07/2026``."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.date):
+        return value.month, value.year
+    if isinstance(value, str) and (m := re.fullmatch(r"\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*", value)):
+        number, year = int(m[1]), int(m[2])
+    else:
+        try:
+            number, year = integer(value), None
+        except BadValue:
+            try:
+                parsed = date(value)
+            except BadValue:
+                raise BadValue("bad-month") from None
+            return (parsed.month, parsed.year) if parsed else None
+    if number is None or not 1 <= number <= 12:
+        raise BadValue("bad-month")
+    return number, year
+
+
+_PERIOD_PATTERNS = (
+    r"(?P<y>\d{4})\s*-?\s*q(?P<q>[1-4])",
+    r"q(?P<q>[1-4])\s*[/ -]\s*(?P<y>\d{4})",
+    r"quy\s*(?P<q>[1-4]|iv|iii|ii|i)\s*(?:/|nam)\s*(?P<y>\d{4})",
+)
+
+
+def period(value: Any) -> tuple[int, int] | None:
+    """``(year, quarter)`` from ``2026-Q3``, ``Q3/2026``, ``Quý III/2026``, ``Quý 3 năm 2026``…"""
+    raw = text(value)
+    if raw is None:
+        return None
+    key = fold(raw)
+    for pattern in _PERIOD_PATTERNS:
+        if m := re.fullmatch(pattern, key):
+            q = m["q"].upper()
+            return int(m["y"]), _ROMAN[q] if q in _ROMAN else int(q)
+    raise BadValue("bad-period")
+
+
+def labelled(value: Any, labels: dict[str, str], blank: str | None = None) -> str | None:
+    """The canonical code of a value list (``labels`` maps folded label → code)."""
+    if is_blank(value):
+        return blank
+    if isinstance(value, bool):
+        value = "TRUE" if value else "FALSE"
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    found = labels.get(fold(str(value)))
+    if found is None:
+        raise BadValue("not-in-list")
+    return found

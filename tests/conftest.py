@@ -1,0 +1,17 @@
+"""Shared fixtures: a province folder layout under tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.run import Options
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Options:
+    """Empty raw/reference/out folders; tests write returns and reference data into them."""
+    options = Options(raw=tmp_path / "raw", reference=tmp_path / "reference", out=tmp_path / "out")
+    options.raw.mkdir()
+    return options
