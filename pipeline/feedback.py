@@ -1,14 +1,168 @@
-"""Problems -> one feedback workbook per file with problems, for the commune to fix."""
+"""Problems -> one feedback workbook per file with problems, for the commune to fix.
+
+Each workbook lists the problems in reading order, then copies the sheets the
+clerk sent with every offending cell coloured and commented. Values are written
+as plain strings: a cell that held ``=HYPERLINK(...)`` stays inert text.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
-from pipeline.read import Workbook
-from pipeline.validate import Validated
+import xlsxwriter
+
+from pipeline.problems import Problem
+from pipeline.read import Workbook, column_letter
+from pipeline.render import slug, translations
+from pipeline.validate import SHEET_ORDER, Validated, _shown
+
+MAX_SHEET_NAME = 31  # Excel's limit
 
 
 def write_feedback(
     books: list[Workbook], validated: Validated, out: Path, period: tuple[int, int], lang: str
 ) -> list[Path]:
-    return []
+    """Write ``out/feedback/<period>/`` whole: one workbook per file of the period with problems.
+
+    A file whose period cannot be read is reported with the period being run.
+    """
+    year, quarter = period
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for problem in validated.problems:
+        by_file[problem.file_name].append(problem)
+    final = out / "feedback" / f"{year}-Q{quarter}"
+    building = final.with_name(f".{final.name}.building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    files = validated.files.set_index("file_name")
+    gettext = translations(lang).gettext
+    written: list[Path] = []
+    for book in books:
+        facts = files.loc[book.file_name]
+        file_period = (facts["year"], facts["quarter"])
+        if not by_file[book.file_name] or (
+            file_period[0] is not None
+            and not _is_na(file_period[0])
+            and (int(file_period[0]), int(file_period[1])) != period
+        ):
+            continue
+        code = facts["commune_code"] if isinstance(facts["commune_code"], str) else None
+        stem = slug(Path(book.file_name).stem)
+        path = building / f"{code or 'unknown'}-{stem}.xlsx"
+        _write(path, book, by_file[book.file_name], bool(facts["accepted"]), gettext, period)
+        written.append(path)
+    old = final.with_name(f".{final.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    building.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    return [final / p.name for p in written]
+
+
+def _is_na(value: Any) -> bool:
+    try:
+        return bool(value != value) or value is None  # NaN and pandas NA
+    except TypeError:
+        return True
+
+
+def _write(
+    path: Path,
+    book: Workbook,
+    problems: list[Problem],
+    accepted: bool,
+    _: Any,
+    period: tuple[int, int],
+) -> None:
+    workbook = xlsxwriter.Workbook(
+        path, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    # Fixed metadata so the same problems give the same bytes.
+    workbook.set_properties({"created": dt.datetime(period[0], 1, 1), "title": book.file_name})
+    bold = workbook.add_format({"bold": True})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    marks = {
+        "error": workbook.add_format({"bg_color": "#F8B4B4", "border": 1}),
+        "warning": workbook.add_format({"bg_color": "#FFE08A", "border": 1}),
+    }
+    sheet = workbook.add_worksheet(_("Problems")[:MAX_SHEET_NAME])
+    verdict = (
+        _("Accepted, with warnings to fix")
+        if accepted
+        else _("Rejected: fix the errors and send the file again")
+    )
+    sheet.write_string(0, 0, book.file_name, bold)
+    sheet.write_string(1, 0, verdict, bold)
+    headers = [
+        _("Sheet"),
+        _("Row"),
+        _("Cell reference"),
+        _("Column"),
+        _("Value"),
+        _("Severity"),
+        _("What to do"),
+    ]
+    for c, header in enumerate(headers):
+        sheet.write_string(3, c, header, bold)
+    for r, p in enumerate(problems, start=4):
+        cells = [
+            p.sheet or "",
+            str(p.row or ""),
+            p.cell or "",
+            p.column or "",
+            p.value or "",
+            _("error") if p.severity == "error" else _("warning"),
+            p.message,
+        ]
+        for c, value in enumerate(cells):
+            sheet.write_string(r, c, value, wrap if c == 6 else None)
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(1, 2, 7)
+    sheet.set_column(3, 4, 20)
+    sheet.set_column(5, 5, 9)
+    sheet.set_column(6, 6, 90)
+    sheet.freeze_panes(4, 0)
+    _copy_sheets(workbook, book, problems, marks)
+    workbook.close()
+
+
+def _copy_sheets(
+    workbook: xlsxwriter.Workbook, book: Workbook, problems: list[Problem], marks: dict
+) -> None:
+    """The clerk's sheets as sent, offending cells coloured and commented."""
+    marked: dict[str, dict[tuple[int, int], Problem]] = defaultdict(dict)
+    for p in problems:
+        if p.sheet and p.cell and p.row:
+            col = _column_index(p.cell)
+            marked[p.sheet].setdefault((p.row - 1, col), p)
+    used = {"problems"}
+    for canonical in sorted(book.sheets, key=SHEET_ORDER.__getitem__):
+        data = book.sheets[canonical]
+        name = data.name[:MAX_SHEET_NAME]
+        if name.casefold() in used:
+            name = canonical
+        used.add(name.casefold())
+        sheet = workbook.add_worksheet(name)
+        for r, cells in enumerate(data.grid):
+            for c, value in enumerate(cells):
+                problem = marked[canonical].get((r, c))
+                shown = _shown(value)
+                if shown or problem:
+                    sheet.write_string(r, c, shown, marks[problem.severity] if problem else None)
+                if problem:
+                    sheet.write_comment(r, c, problem.message, {"x_scale": 3, "y_scale": 2})
+        sheet.set_column(0, max((len(row) for row in data.grid), default=1), 16)
+
+
+def _column_index(cell: str) -> int:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    assert column_letter(index - 1) == letters
+    return index - 1

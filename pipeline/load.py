@@ -7,7 +7,6 @@ for DuckDB 1.0 readers, because analysts often have an older CLI.
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict
 from pathlib import Path
 
@@ -40,7 +39,7 @@ def build_warehouse(out_dir: Path, validated: Validated, reference: Reference) -
         con.execute("checkpoint")
     finally:
         con.close()
-    os.replace(building, final)
+    building.replace(final)  # atomic: readers see the old warehouse or the new one
     return final
 
 

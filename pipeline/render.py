@@ -1,13 +1,296 @@
-"""Warehouse -> bulletin contexts -> HTML (Jinja2) -> PDF (WeasyPrint)."""
+"""Warehouse -> bulletin contexts -> HTML (Jinja2) -> PDF (WeasyPrint).
+
+Python gathers plain data (``ProvinceBulletin``, ``CommuneBulletin``) from the
+``sql/bulletin/*.sql`` queries; templates lay it out and format it with the
+filters below. Bulletins of a period are written into a folder beside the final
+one and swapped in whole.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
+import shutil
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import duckdb
+import jinja2
+import weasyprint
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline.reference import Reference
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LOCALES = Path(__file__).resolve().parent / "locale"
+QUERIES = Path(__file__).parent / "sql" / "bulletin"
+PROFILE_DIMENSIONS = (
+    "sex",
+    "age_group",
+    "ethnic_minority",
+    "religion",
+    "occupation",
+    "education",
+    "referred_by",
+)
+
+Row = dict[str, Any]
+
+
+@dataclass
+class ProvinceBulletin:
+    """Everything the province bulletin shows."""
+
+    province_name: str
+    year: int
+    quarter: int
+    as_of: dt.date | None
+    summary: Row  # the province_summary row
+    communes: list[Row]  # one per commune, with status and indicators
+    clusters: list[tuple[str | None, list[Row]]]  # communes grouped by cluster
+    stale_cells: list[Row]
+    profile: dict[str, list[Row]]  # dimension -> categories with members
+    referrals: list[Row]  # province rows of referrals_vs_target
+    resubmissions: list[Row]  # rejected files while an earlier return stays in use
+    status_counts: dict[str, int]
+    unreported: list[Row]  # communes with (cell, month) pairs not reported
+
+
+@dataclass
+class CommuneBulletin:
+    """One commune's page, with the province figures beside its own."""
+
+    province_name: str
+    year: int
+    quarter: int
+    as_of: dt.date | None
+    commune: Row
+    province: Row
+    cells: list[Row]
+    problems: list[Row]
+    resubmissions: list[Row]
+    profile: dict[str, list[Row]] = field(default_factory=dict)
 
 
 def render_bulletins(
     warehouse: Path, out: Path, period: tuple[int, int], lang: str, reference: Reference
 ) -> list[Path]:
-    return []
+    """Write the province PDF and one PDF per commune that sent a return for ``period``."""
+    year, quarter = period
+    with duckdb.connect(warehouse, read_only=True) as con:
+        province, communes = _contexts(con, reference.settings.province_name, year, quarter)
+    env = environment(lang)
+    final = out / "bulletins" / f"{year}-Q{quarter}"
+    building = final.with_name(f".{final.name}.building")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    written = [_pdf(env, "province.html", province, building / "province.pdf", lang)]
+    for bulletin in communes:
+        name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
+        written.append(_pdf(env, "commune.html", bulletin, building / name, lang))
+    _swap(building, final)
+    return [final / p.name for p in written]
+
+
+def _swap(building: Path, final: Path) -> None:
+    """Replace ``final`` by ``building`` so readers see the old set or the new one."""
+    old = final.with_name(f".{final.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    building.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def slug(name: str) -> str:
+    """ASCII file-name form of a Vietnamese name ("Xã Tân Phú" -> "xa-tan-phu")."""
+    bare = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in bare if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-") or "commune"
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+def _query(con: duckdb.DuckDBPyConnection, name: str, **params: int) -> list[Row]:
+    sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    relation = con.execute(sql, used)
+    columns = [d[0] for d in relation.description]
+    return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
+
+
+def _contexts(
+    con: duckdb.DuckDBPyConnection, province_name: str, year: int, quarter: int
+) -> tuple[ProvinceBulletin, list[CommuneBulletin]]:
+    p = {"year": year, "quarter": quarter}
+    summary = next(iter(_query(con, "province_summary", **p)), {})
+    communes = _query(con, "communes", **p)
+    as_of = _query(con, "as_of", **p)[0]["as_of"]
+    profile_rows = _query(con, "profile", **p)
+    resubmissions = _query(con, "resubmissions", **p)
+    by_commune: dict[str | None, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for row in profile_rows:
+        by_commune[row["commune_code"]][row["dimension"]].append(row)
+    clusters: dict[str | None, list[Row]] = defaultdict(list)
+    for row in communes:
+        clusters[row["cluster"]].append(row)
+    status_counts = {s: 0 for s in ("on_time", "late", "rejected", "missing")}
+    for row in communes:
+        status_counts[row["status"]] += 1
+    referrals = [r for r in _query(con, "referrals", **p) if r["commune_code"] is None]
+    province = ProvinceBulletin(
+        province_name=province_name,
+        year=year,
+        quarter=quarter,
+        as_of=as_of,
+        summary=summary,
+        communes=communes,
+        clusters=list(clusters.items()),
+        stale_cells=_query(con, "stale_cells", **p),
+        profile=_ordered_profile(by_commune[None]),
+        referrals=referrals,
+        resubmissions=resubmissions,
+        status_counts=status_counts,
+        unreported=[c for c in communes if (c["meetings_unreported"] or 0) > 0],
+    )
+    cells: dict[str, list[Row]] = defaultdict(list)
+    for row in _query(con, "cells", **p):
+        cells[row["commune_code"]].append(row)
+    problems: dict[str, list[Row]] = defaultdict(list)
+    for row in _query(con, "problems", **p):
+        problems[row["commune_code"]].append(row)
+    bulletins = [
+        CommuneBulletin(
+            province_name=province_name,
+            year=year,
+            quarter=quarter,
+            as_of=as_of,
+            commune=row,
+            province=summary,
+            cells=cells[row["commune_code"]],
+            problems=problems[row["commune_code"]],
+            resubmissions=[r for r in resubmissions if r["commune_code"] == row["commune_code"]],
+            profile=_ordered_profile(by_commune[row["commune_code"]]),
+        )
+        for row in communes
+        if row["status"] != "missing"
+    ]
+    return province, bulletins
+
+
+def _ordered_profile(rows: dict[str, list[Row]]) -> dict[str, list[Row]]:
+    return {d: rows[d] for d in PROFILE_DIMENSIONS if d in rows}
+
+
+# --- presentation ------------------------------------------------------------------------
+
+
+@cache
+def translations(lang: str) -> Translations:
+    """The gettext catalog of ``lang`` (English is the source language)."""
+    po = LOCALES / lang / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return Translations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def environment(lang: str) -> jinja2.Environment:
+    """Jinja environment for ``lang``: autoescaped, strict, with locale-aware filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # cell values are data, never markup
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    locale = Locale.parse(lang)
+    env.filters["pct"] = lambda v: _pct(v, locale)
+    env.filters["num"] = lambda v: "–" if v is None else format_decimal(v, locale=locale)
+    env.filters["date"] = lambda v: _date(v, locale)
+    env.filters["signed"] = lambda v: _signed(v, locale)
+    env.globals["lang"] = lang
+    return env
+
+
+def _pct(value: float | None, locale: Locale) -> str:
+    """One decimal, as the language writes percentages: 66.7% / 66,7 %."""
+    if value is None:
+        return "–"
+    number = format_decimal(_one_decimal(value), format="#,##0.0", locale=locale)
+    return f"{number} %" if locale.language == "vi" else f"{number}%"
+
+
+def _one_decimal(value: float) -> Decimal:
+    # Half away from zero, as Excel shows it (Babel alone would give 6.25 -> 6.2).
+    return Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _signed(value: float | None, locale: Locale) -> str:
+    if value is None:
+        return ""
+    number = format_decimal(_one_decimal(value), format="#,##0.0", locale=locale)
+    return ("+" if value > 0 else "") + number
+
+
+def _date(value: dt.date | None, locale: Locale) -> str:
+    if value is None:
+        return "–"
+    return format_date(
+        value, "dd/MM/yyyy" if locale.language == "vi" else "d MMM yyyy", locale=locale
+    )
+
+
+class TemplateFetcher(URLFetcher):
+    """Serve only the project's own template assets and ``data:`` URLs; nothing else is read.
+
+    A cell name such as ``<img src="file:///etc/passwd">`` is escaped text anyway; this
+    is the second lock on the door.
+    """
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file://"):
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if path.is_relative_to(TEMPLATES) and path.is_file():
+                mime = _MIME.get(path.suffix, "application/octet-stream")
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+        raise ValueError(f"refused to fetch {url}")
+
+
+_MIME = {".css": "text/css", ".svg": "image/svg+xml", ".ttf": "font/ttf", ".png": "image/png"}
+
+
+def render_html(env: jinja2.Environment, template: str, bulletin: object) -> str:
+    """The bulletin as HTML; the same page is the PDF's source."""
+    return env.get_template(template).render(b=bulletin)
+
+
+def _pdf(env: jinja2.Environment, template: str, bulletin: object, path: Path, lang: str) -> Path:
+    html = render_html(env, template, bulletin)
+    document = weasyprint.HTML(
+        string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=TemplateFetcher()
+    )
+    document.write_pdf(path)
+    return path

@@ -1,0 +1,16 @@
+-- Rejected files sent for a period in which an earlier accepted return stays in use.
+-- Grain: one row per rejected file.
+select
+    rejected.commune_code,
+    rejected.file_name as rejected_file,
+    rejected.submitted_on as rejected_submitted_on,
+    status.file_name as file_in_use,
+    status.submitted_on as in_use_submitted_on
+from submissions as rejected
+inner join submission_status as status
+    on status.commune_code = rejected.commune_code
+    and status.year = rejected.year and status.quarter = rejected.quarter
+where rejected.status = 'rejected'
+    and rejected.year = $year and rejected.quarter = $quarter
+    and status.status in ('on_time', 'late')
+order by rejected.commune_code, rejected.file_name;
