@@ -126,20 +126,32 @@ def slug(name: str) -> str:
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, **params: int) -> list[Row]:
+    return _rows(con, name, params)[1]
+
+
+def _query_one(con: duckdb.DuckDBPyConnection, name: str, **params: int) -> Row:
+    """The single row of a query; every column None when it has none (no accepted return)."""
+    columns, rows = _rows(con, name, params)
+    return rows[0] if rows else dict.fromkeys(columns)
+
+
+def _rows(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, int]
+) -> tuple[list[str], list[Row]]:
     sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
     used = {k: v for k, v in params.items() if f"${k}" in sql}
     relation = con.execute(sql, used)
     columns = [d[0] for d in relation.description]
-    return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
+    return columns, [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def _contexts(
     con: duckdb.DuckDBPyConnection, province_name: str, year: int, quarter: int
 ) -> tuple[ProvinceBulletin, list[CommuneBulletin]]:
     p = {"year": year, "quarter": quarter}
-    summary = next(iter(_query(con, "province_summary", **p)), {})
+    summary = _query_one(con, "province_summary", **p)
     communes = _query(con, "communes", **p)
-    as_of = _query(con, "as_of", **p)[0]["as_of"]
+    as_of = _query_one(con, "as_of", **p)["as_of"]
     profile_rows = _query(con, "profile", **p)
     resubmissions = _query(con, "resubmissions", **p)
     by_commune: dict[str | None, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))

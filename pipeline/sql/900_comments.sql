@@ -153,3 +153,9 @@ comment on column province_summary.attendance_rate is '100 * sum of attendees / 
 comment on column province_summary.stale_cells is 'Stale cells (see stale_cells).';
 comment on column province_summary.official_members is 'Official members in the cells of the accepted returns.';
 comment on column province_summary.probationary_members is 'Probationary members in the cells of the accepted returns.';
+
+comment on table referral_targets is 'Annual referral targets of the mass organisations (reference data, optional). One row per commune, year and organisation.';
+comment on column referral_targets.commune_code is 'Commune code.';
+comment on column referral_targets.year is 'Calendar year of the target.';
+comment on column referral_targets.referred_by is 'Mass organisation (canonical code, e.g. youth_union).';
+comment on column referral_targets.referrals_target is 'Candidates the organisation is to bring forward in the year.';

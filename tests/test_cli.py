@@ -1,0 +1,69 @@
+"""The command line as the provincial board uses it: exit codes and what it prints."""
+
+from __future__ import annotations
+
+import duckdb
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from tests.factory import edited, valid_return, write_reference, write_workbook
+
+
+def args(province, *extra: str) -> list[str]:
+    return [
+        "report",
+        "--raw", str(province.raw),
+        "--reference", str(province.reference),
+        "--out", str(province.out),
+        *extra,
+    ]  # fmt: skip
+
+
+def test_report_exits_0_with_a_rejected_file_and_prints_a_summary(province):
+    write_reference(province.reference, communes=[("06253", "Xã A", None), ("00101", "Xã B", None)])
+    write_workbook(province.raw / "good.xlsx", valid_return())
+    bad = edited(valid_return(commune="00101"), "Cells", 2, "official_members", "mười")
+    write_workbook(province.raw / "bad.xlsx", bad)
+    (province.raw / "~$good.xlsx").write_bytes(b"\x00lock")  # Office lock file: skipped
+
+    result = CliRunner().invoke(main, args(province, "--lang", "en"))
+
+    assert result.exit_code == 0, result.output
+    assert "2 files read" in result.output
+    assert "accepted   1" in result.output
+    assert "rejected   1" in result.output
+    assert (province.out / "bulletins" / "2026-Q3" / "province.pdf").exists()
+    assert (province.out / "feedback" / "2026-Q3" / "00101-bad.xlsx").exists()
+    with duckdb.connect(province.out / "warehouse.duckdb", read_only=True) as con:
+        assert con.execute("select count(*) from submissions").fetchall() == [(2,)]
+
+
+def test_missing_reference_folder_fails_with_a_reason(province):
+    result = CliRunner().invoke(main, args(province))
+    assert result.exit_code == 1
+    assert "reference" in result.output and "does not exist" in result.output
+
+
+def test_nothing_to_report_fails_with_a_reason(province):
+    write_reference(province.reference)
+    (province.raw / "notes.txt").write_text("not a return", encoding="utf-8")
+    result = CliRunner().invoke(main, args(province))
+    assert result.exit_code == 1
+    assert "nothing to report" in result.output
+
+
+def test_bad_period_option_is_a_usage_error(province):
+    write_reference(province.reference)
+    result = CliRunner().invoke(main, args(province, "--period", "2026-Q9"))
+    assert result.exit_code == 2
+    assert "2026-Q9" in result.output
+
+
+def test_period_option_selects_the_quarter(province):
+    write_reference(province.reference)
+    write_workbook(province.raw / "q2.xlsx", valid_return(quarter=2))
+    write_workbook(province.raw / "q3.xlsx", valid_return(quarter=3))
+    result = CliRunner().invoke(main, args(province, "--period", "Q2/2026"))
+    assert result.exit_code == 0, result.output
+    assert "Period 2026-Q2" in result.output
+    assert (province.out / "bulletins" / "2026-Q2" / "province.pdf").exists()
