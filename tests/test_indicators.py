@@ -211,7 +211,13 @@ def test_referrals_vs_target(warehouse):
 
 def test_province_summary(warehouse):
     columns = [d[0] for d in warehouse.sql("select * from province_summary").description]
-    q3 = dict(zip(columns, rows(warehouse, "select * from province_summary where quarter = 3")[0]))
+    q3 = dict(
+        zip(
+            columns,
+            rows(warehouse, "select * from province_summary where quarter = 3")[0],
+            strict=True,
+        )
+    )
     assert q3 == {
         "year": 2026,
         "quarter": 3,
