@@ -1,11 +1,32 @@
--- Problems of the files sent for the period that are not superseded.
+-- What each commune still has to fix for the period: the problems of its return in use and
+-- of rejected files it sent after it (or of every rejected file, when none is in use).
 -- Grain: one row per problem, in reading order.
+with
+
+in_use as (
+    select commune_code, file_name, submitted_on
+    from submission_status
+    where year = $year and quarter = $quarter and status in ('on_time', 'late')
+),
+
+pending as (
+    select submissions.commune_code, submissions.file_name, submissions.status
+    from submissions
+    left join in_use using (commune_code)
+    where submissions.year = $year and submissions.quarter = $quarter
+        and (
+            submissions.file_name = in_use.file_name
+            or (
+                submissions.status = 'rejected'
+                and (in_use.file_name is null or submissions.submitted_on >= in_use.submitted_on)
+            )
+        )
+)
+
 select
-    submissions.commune_code,
-    submissions.status,
+    pending.commune_code,
+    pending.status,
     problems.*
 from problems
-inner join submissions using (file_name)
-where submissions.year = $year and submissions.quarter = $quarter
-    and submissions.status <> 'superseded'
-order by submissions.commune_code, problems.file_name;
+inner join pending using (file_name)
+order by pending.commune_code, problems.file_name;

@@ -1,4 +1,5 @@
--- Rejected files sent for a period in which an earlier accepted return stays in use.
+-- Rejected files sent after the return in use: the earlier accepted return stays in use.
+-- (A rejected file sent before the return in use was corrected by it and is not news.)
 -- Grain: one row per rejected file.
 select
     rejected.commune_code,
@@ -13,4 +14,6 @@ inner join submission_status as status
 where rejected.status = 'rejected'
     and rejected.year = $year and rejected.quarter = $quarter
     and status.status in ('on_time', 'late')
+    and rejected.submitted_on >= status.submitted_on
+    and rejected.file_name <> status.file_name
 order by rejected.commune_code, rejected.file_name;
