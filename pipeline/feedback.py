@@ -8,17 +8,18 @@ as plain strings: a cell that held ``=HYPERLINK(...)`` stays inert text.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
+from pipeline.outputs import building_dir, swap_in
 from pipeline.problems import Problem
 from pipeline.read import Workbook, column_letter
 from pipeline.render import slug, translations
-from pipeline.validate import SHEET_ORDER, Validated, _shown
+from pipeline.validate import SHEET_ORDER, Validated
+from pipeline.values import shown
 
 MAX_SHEET_NAME = 31  # Excel's limit
 
@@ -35,9 +36,7 @@ def write_feedback(
     for problem in validated.problems:
         by_file[problem.file_name].append(problem)
     final = out / "feedback" / f"{year}-Q{quarter}"
-    building = final.with_name(f".{final.name}.building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
+    building = building_dir(final)
     files = validated.files.set_index("file_name")
     gettext = translations(lang).gettext
     written: list[Path] = []
@@ -55,12 +54,7 @@ def write_feedback(
         path = building / f"{code or 'unknown'}-{stem}.xlsx"
         _write(path, book, by_file[book.file_name], bool(facts["accepted"]), gettext, period)
         written.append(path)
-    old = final.with_name(f".{final.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    building.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(building, final)
     return [final / p.name for p in written]
 
 
@@ -151,9 +145,9 @@ def _copy_sheets(
         for r, cells in enumerate(data.grid):
             for c, value in enumerate(cells):
                 problem = marked[canonical].get((r, c))
-                shown = _shown(value)
-                if shown or problem:
-                    sheet.write_string(r, c, shown, marks[problem.severity] if problem else None)
+                text = shown(value)
+                if text or problem:
+                    sheet.write_string(r, c, text, marks[problem.severity] if problem else None)
                 if problem:
                     sheet.write_comment(r, c, problem.message, {"x_scale": 3, "y_scale": 2})
         sheet.set_column(0, max((len(row) for row in data.grid), default=1), 16)

@@ -315,6 +315,28 @@ CODES: dict[str, Rule] = {
     ),
 }
 
+# What a whole-file problem found, for the ``{value}`` of its message: key -> (en, vi).
+FILE_FINDINGS: dict[str, tuple[str, str]] = {
+    "html": ("a web page (HTML)", "một trang web (HTML)"),
+    "xml": ("an XML file", "một tệp XML"),
+    "csv": ("text (CSV)", "văn bản (CSV)"),
+    "zip": ("a ZIP archive", "một tệp nén ZIP"),
+    "unknown": ("an unknown format", "một định dạng không xác định"),
+    "truncated": ("it is incomplete or corrupt", "tệp không đầy đủ hoặc bị lỗi"),
+    "unreadable": ("its content cannot be read", "không đọc được nội dung"),
+    "inflation": ("a compressed size out of proportion", "kích thước nén bất thường"),
+    "dtd": ("an XML document type declaration", "khai báo kiểu tài liệu XML"),
+}
+
+
+def finding(key: str | None, lang: str) -> str:
+    """A whole-file finding in ``lang``."""
+    if key is None:
+        return ""
+    en, vi = FILE_FINDINGS[key]
+    return vi if lang == "vi" else en
+
+
 # pandera's built-in checks, named as our rules.
 PANDERA_CHECKS = {"not_nullable": "required-value"}
 

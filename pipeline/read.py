@@ -17,7 +17,7 @@ from typing import Any
 
 import python_calamine as calamine
 
-from pipeline.problems import Problem, message
+from pipeline.problems import Problem, finding, message
 from pipeline.values import fold, is_blank, text
 from schemas import PERSONAL_ALIASES, SHEETS, SheetSpec
 
@@ -51,19 +51,12 @@ class Workbook:
     sheets: dict[str, SheetData] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def file_problem(self, rule: str, lang: str, value: str | None = None) -> None:
+    def file_problem(self, rule: str, lang: str, found: str | None = None) -> None:
+        """A problem of the whole file; ``found`` is a key of ``FILE_FINDINGS``."""
+        value = finding(found, lang) or None
+        message_text = message(rule, lang, value=value or "")
         self.problems.append(
-            Problem(
-                self.file_name,
-                None,
-                None,
-                None,
-                None,
-                value,
-                "error",
-                rule,
-                message(rule, lang, value=value or ""),
-            )
+            Problem(self.file_name, None, None, None, None, value, "error", rule, message_text)
         )
 
 
@@ -93,14 +86,14 @@ def read_workbook(path: Path, raw_root: Path, lang: str) -> Workbook:
     except calamine.PasswordError:
         book.file_problem("password-protected", lang)
         return book
-    except Exception as exc:  # any reader failure is this file's verdict
-        book.file_problem("damaged-file", lang, type(exc).__name__)
+    except Exception:  # any reader failure is this file's verdict
+        book.file_problem("damaged-file", lang, "unreadable")
         return book
     try:
         _read_sheets(opened, book, lang)
-    except Exception as exc:
+    except Exception:  # likewise while reading the sheets
         book.sheets.clear()
-        book.file_problem("damaged-file", lang, type(exc).__name__)
+        book.file_problem("damaged-file", lang, "unreadable")
     return book
 
 
@@ -116,12 +109,12 @@ def _refuse(data: bytes) -> tuple[str, str | None] | None:
         return _refuse_zip(data)
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
-        return "not-a-workbook", "a web page (HTML)"
+        return "not-a-workbook", "html"
     if head.startswith(b"<"):
-        return "not-a-workbook", "an XML file"
+        return "not-a-workbook", "xml"
     if b"\x00" not in head:
-        return "not-a-workbook", "text (CSV)"
-    return "not-a-workbook", "an unknown format"
+        return "not-a-workbook", "csv"
+    return "not-a-workbook", "unknown"
 
 
 def _refuse_zip(data: bytes) -> tuple[str, str | None] | None:
@@ -134,15 +127,15 @@ def _refuse_zip(data: bytes) -> tuple[str, str | None] | None:
                 and "xl/workbook.bin" not in names
                 and ("content.xml" not in names)
             ):
-                return "not-a-workbook", "a ZIP archive"
+                return "not-a-workbook", "zip"
             inflated = sum(m.file_size for m in members)
             if inflated > MAX_INFLATED_BYTES or inflated > MAX_INFLATE_RATIO * len(data):
-                return "unsafe-file", "a compressed size out of proportion"
+                return "unsafe-file", "inflation"
             for member in members:
                 if member.filename.endswith((".xml", ".rels")) and _declares_dtd(archive, member):
-                    return "unsafe-file", "an XML document type declaration"
+                    return "unsafe-file", "dtd"
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
-        return "damaged-file", "incomplete or corrupt archive"
+        return "damaged-file", "truncated"
     return None
 
 

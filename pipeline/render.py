@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from pipeline.outputs import building_dir, swap_in
 from pipeline.reference import Reference
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -94,25 +94,13 @@ def render_bulletins(
         province, communes = _contexts(con, reference.settings.province_name, year, quarter)
     env = environment(lang)
     final = out / "bulletins" / f"{year}-Q{quarter}"
-    building = final.with_name(f".{final.name}.building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
+    building = building_dir(final)
     written = [_pdf(env, "province.html", province, building / "province.pdf", lang)]
     for bulletin in communes:
         name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
         written.append(_pdf(env, "commune.html", bulletin, building / name, lang))
-    _swap(building, final)
+    swap_in(building, final)
     return [final / p.name for p in written]
-
-
-def _swap(building: Path, final: Path) -> None:
-    """Replace ``final`` by ``building`` so readers see the old set or the new one."""
-    old = final.with_name(f".{final.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    building.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def slug(name: str) -> str:

@@ -241,7 +241,7 @@ def _run_schema(
         if (i, rule, column) in seen or (i, column) in failed or column not in sheet.columns:
             continue  # reported once, or already as unreadable, or as a missing column
         seen.add((i, rule, column))
-        context = {k: _shown(v) for k, v in frame.loc[i].items() if str(k).startswith("_")}
+        context = {k: values.shown(v) for k, v in frame.loc[i].items() if str(k).startswith("_")}
         out.append(
             _problem(
                 book, spec, int(frame.at[i, "_row"]), column, raw.at[i, column], rule, lang, context
@@ -286,19 +286,6 @@ def _unreported_meetings(
     return out
 
 
-def _shown(value: Any) -> str:
-    """A value as the clerk would recognise it (dates day/month/year)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _problem(
     book: Workbook,
     spec: SheetSpec,
@@ -314,7 +301,7 @@ def _problem(
     header, col = sheet.columns.get(column, (expected_header(column, meta, lang), None))
     if spec.name == "Info":
         row = sheet.key_rows.get(column, row)
-    shown = _shown(raw)
+    shown = values.shown(raw)
     return Problem(
         file_name=book.file_name,
         sheet=spec.name,

@@ -170,3 +170,17 @@ def labelled(value: Any, labels: dict[str, str], blank: str | None = None) -> st
     if found is None:
         raise BadValue("not-in-list")
     return found
+
+
+def shown(value: Any) -> str:
+    """A value as the clerk would recognise it: dates day/month/year, whole numbers bare."""
+    try:
+        if value is None or (not isinstance(value, str) and bool(value != value)):
+            return ""  # None, NaN, NaT
+    except TypeError:  # pandas' NA refuses to be a boolean
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
