@@ -15,8 +15,12 @@ TEST_DEBS := poppler-utils
 
 .PHONY: report test lint fmt sample clean debs-report debs-test
 
+# Debian's python3 needs python3-venv for `-m venv`; installed when missing and root.
 $(UV):
-	python3 -m venv $(VENV)
+	@python3 -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+		fi; python3 -m venv $(VENV); }
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 $(STAMP): $(UV) pyproject.toml uv.lock
