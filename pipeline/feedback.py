@@ -104,17 +104,20 @@ def _write(
     for c, header in enumerate(headers):
         sheet.write_string(3, c, header, bold)
     for r, p in enumerate(problems, start=4):
+        sheet_name, header = _as_written(book, p)
         cells = [
-            p.sheet or "",
-            str(p.row or ""),
+            sheet_name,
+            "",
             p.cell or "",
-            p.column or "",
+            header,
             p.value or "",
             _("error") if p.severity == "error" else _("warning"),
             p.message,
         ]
         for c, value in enumerate(cells):
             sheet.write_string(r, c, value, wrap if c == 6 else None)
+        if p.row:
+            sheet.write_number(r, 1, p.row)
     sheet.set_column(0, 0, 12)
     sheet.set_column(1, 2, 7)
     sheet.set_column(3, 4, 20)
@@ -123,6 +126,15 @@ def _write(
     sheet.freeze_panes(4, 0)
     _copy_sheets(workbook, book, problems, marks)
     workbook.close()
+
+
+def _as_written(book: Workbook, problem: Problem) -> tuple[str, str]:
+    """The sheet name and column header as they are in the clerk's workbook."""
+    data = book.sheets.get(problem.sheet or "")
+    if data is None:
+        return problem.sheet or "", problem.column or ""
+    header = data.columns.get(problem.column or "", (problem.column or "", 0))[0]
+    return data.name, header
 
 
 def _copy_sheets(

@@ -154,9 +154,10 @@ def test_feedback_workbook_marks_the_offending_cells(out_vi):
     book = openpyxl.load_workbook(path)
     problems = book.worksheets[0]
     rows = [[c.value for c in row] for row in problems.iter_rows(min_row=5)]
-    assert [(r[0], r[2], r[3]) for r in rows] == [
-        ("Meetings", "E22", "attendees"),
-        ("Meetings", "D25", "meeting_date"),
+    # sheet and header as the clerk's workbook names them
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        ("Sinh hoạt", 22, "E22", "Số đảng viên dự"),
+        ("Sinh hoạt", 25, "D25", "Ngày sinh hoạt"),
     ]
     assert "'Số đảng viên dự' (98)" in rows[0][6]  # the header as the clerk wrote it
     meetings = book["Sinh hoạt"]
