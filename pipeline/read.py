@@ -17,8 +17,9 @@ from typing import Any
 
 import python_calamine as calamine
 
+from pipeline.formulas import uncached_formulas
 from pipeline.problems import Problem, finding, message
-from pipeline.values import fold, is_blank, text
+from pipeline.values import UncachedFormula, fold, is_blank, text
 from schemas import PERSONAL_ALIASES, SHEETS, SheetSpec
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -90,7 +91,7 @@ def read_workbook(path: Path, raw_root: Path, lang: str) -> Workbook:
         book.file_problem("damaged-file", lang, "unreadable")
         return book
     try:
-        _read_sheets(opened, book, lang)
+        _read_sheets(opened, data, book, lang)
     except Exception:  # likewise while reading the sheets
         book.sheets.clear()
         book.file_problem("damaged-file", lang, "unreadable")
@@ -151,7 +152,8 @@ def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
     return False
 
 
-def _read_sheets(opened: calamine.CalamineWorkbook, book: Workbook, lang: str) -> None:
+def _read_sheets(opened: calamine.CalamineWorkbook, data: bytes, book: Workbook, lang: str) -> None:
+    formulas = uncached_formulas(data) if data.startswith(_ZIP) else {}
     by_key = {fold(name): name for name in reversed(opened.sheet_names)}
     for spec in SHEETS:
         name = next((by_key[k] for k in map(fold, (spec.name, *spec.aliases)) if k in by_key), None)
@@ -166,13 +168,24 @@ def _read_sheets(opened: calamine.CalamineWorkbook, book: Workbook, lang: str) -
                     None,
                     "error",
                     "missing-sheet",
-                    message("missing-sheet", lang, sheet=spec.name),
+                    # named as the Vietnamese template names it, in a Vietnamese message
+                    message(
+                        "missing-sheet", lang, sheet=spec.aliases[0] if lang == "vi" else spec.name
+                    ),
                 )
             )
             continue
         grid = opened.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        _mark_formulas(grid, formulas.get(name, {}))
         reader = _read_info if spec.name == "Info" else _read_table
         book.sheets[spec.name] = reader(spec, text(name) or name, grid, book, lang)
+
+
+def _mark_formulas(grid: list[list[Any]], cells: dict[tuple[int, int], UncachedFormula]) -> None:
+    """Put the formula where it has no saved result (the reader saw a blank there)."""
+    for (r, c), formula in cells.items():
+        if r < len(grid) and c < len(grid[r]):
+            grid[r][c] = formula
 
 
 def _aliases(spec: SheetSpec) -> dict[str, str]:
@@ -266,6 +279,13 @@ def _find_header(grid: list[list[Any]], aliases: dict[str, str]) -> int | None:
     return best
 
 
+def _erase_column(grid: list[list[Any]], header_at: int, column: int) -> None:
+    """Forget a personal-data column's values: not even the feedback copy may keep them."""
+    for cells in grid[header_at + 1 :]:
+        if column < len(cells):
+            cells[column] = ""
+
+
 def _read_table(
     spec: SheetSpec, name: str, grid: list[list[Any]], book: Workbook, lang: str
 ) -> SheetData:
@@ -298,6 +318,7 @@ def _read_table(
         if column is not None and column not in found:
             found[column] = (header, c)
         elif fold(header) in personal:
+            _erase_column(grid, header_at, c)
             _structure_problem(
                 book,
                 spec.name,

@@ -57,6 +57,7 @@ def validate(books: list[Workbook], communes: set[str], today: dt.date, lang: st
     for name, frame in typed.items():
         problems += _run_schema(SHEET_BY_NAME[name], frame, parsed[name], books, lang)
     problems += _unreported_meetings(books, info, cells, meetings, lang)
+    problems += _without_cells(books, lang)
     problems.sort(key=_problem_order)
     files = _files(books, info, problems)
     accepted = set(files.loc[files["accepted"], "file_id"])
@@ -113,6 +114,8 @@ def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Pro
         parsed: list[Any] = []
         for i, raw in enumerate(frame[column].tolist()):
             try:
+                if isinstance(raw, values.UncachedFormula):
+                    raise values.BadValue("formula-without-value")
                 parsed.append(parse(raw))
             except values.BadValue as bad:
                 parsed.append(None)
@@ -160,9 +163,14 @@ def _choices(meta: dict, lang: str) -> str:
 def _info_context(info: pd.DataFrame, communes: set[str], today: dt.date) -> pd.DataFrame:
     info = info.copy()
     info["_commune_known"] = info["commune_code"].isin(communes)
-    start_month = (info["_quarter"] - 1) * 3 + 1
-    info["_period_start"] = pd.to_datetime(
-        pd.DataFrame({"year": info["_year"], "month": start_month, "day": 1}), errors="coerce"
+    # An unreadable period is that file's problem, never a reason to stop the batch.
+    info["_period_start"] = pd.Series(
+        [
+            pd.Timestamp(int(y), int(q) * 3 - 2, 1) if pd.notna(y) and pd.notna(q) else pd.NaT
+            for y, q in zip(info["_year"], info["_quarter"], strict=True)
+        ],
+        index=info.index,
+        dtype="datetime64[us]",
     )
     info["_today"] = pd.Timestamp(today)
     info["_period"] = info["period"]
@@ -284,6 +292,27 @@ def _unreported_meetings(
                     )
                 )
     return out
+
+
+def _without_cells(books: list[Workbook], lang: str) -> list[Problem]:
+    """A return must list its cells: every other sheet refers to them."""
+    return [
+        Problem(
+            book.file_name,
+            "Cells",
+            None,
+            None,
+            None,
+            None,
+            "error",
+            "no-cells",
+            message("no-cells", lang, sheet=book.sheets["Cells"].name),
+        )
+        for book in books
+        if "Cells" in book.sheets
+        and not book.sheets["Cells"].rows
+        and not any(p.sheet == "Cells" and p.rule == "missing-column" for p in book.problems)
+    ]
 
 
 def _problem(

@@ -18,6 +18,12 @@ _C0 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
+class UncachedFormula(str):
+    """A formula saved without its result: the reader saw a blank (SPEC §4)."""
+
+    __slots__ = ()
+
+
 class BadValue(ValueError):
     """A value that cannot be read as its column's type; ``code`` names the rule."""
 

@@ -51,7 +51,8 @@ class Meetings(pa.DataFrameModel):
     @pa.dataframe_check(name="meeting-date-outside-month")
     def _date_in_month(cls, df: pd.DataFrame) -> pd.Series:
         dates = df["meeting_date"]
-        outside = (dates.dt.month != df["month"]) | (dates.dt.year != df["_year"])
+        year = df["_month_year"].fillna(df["_year"])  # a month written 07/2026 carries its year
+        outside = (dates.dt.month != df["month"]) | (dates.dt.year != year)
         return passes_unless(dates.notna() & df["month"].notna() & outside)
 
     @pa.dataframe_check(name="attendees-missing")

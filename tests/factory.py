@@ -69,9 +69,9 @@ def valid_return(
             ["submitted_on", submitted_on],
             ["prepared_by", "Nguyễn Thị Lan"],
         ],
-        "Cells": [CELLS_HEADER],
-        "Meetings": [MEETINGS_HEADER],
-        "Admissions": [ADMISSIONS_HEADER],
+        "Cells": [list(CELLS_HEADER)],  # copies: a test may edit its header row
+        "Meetings": [list(MEETINGS_HEADER)],
+        "Admissions": [list(ADMISSIONS_HEADER)],
     }
     for i, (code, official, probationary) in enumerate(cells):
         admitted_here = admissions if i == 0 else 0

@@ -1,0 +1,76 @@
+"""Find formulas saved without a result in an .xlsx/.xlsm (SPEC §4).
+
+Excel always saves a formula's last result; files written by scripts often do
+not, and a reader then sees a blank. Such cells are marked so that the
+validator can say "open the file in Excel and save it again".
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from xml.etree import ElementTree
+
+from pipeline.values import UncachedFormula
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def uncached_formulas(data: bytes) -> dict[str, dict[tuple[int, int], UncachedFormula]]:
+    """Sheet name -> {(0-based row, column): formula} for formulas without a cached value.
+
+    Only called on archives already checked for size and DTDs by the reader.
+    """
+    found: dict[str, dict[tuple[int, int], UncachedFormula]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" not in names:
+            return found
+        for sheet_name, member in _sheet_members(archive, names):
+            xml = archive.read(member)
+            if b"<f" not in xml and b":f" not in xml:
+                continue  # the common case: no formula at all
+            cells = _scan(xml)
+            if cells:
+                found[sheet_name] = cells
+    return found
+
+
+def _sheet_members(archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels_name = "xl/_rels/workbook.xml.rels"
+    targets: dict[str, str] = {}
+    if rels_name in names:
+        for rel in ElementTree.fromstring(archive.read(rels_name)).iter(f"{_PKG_REL}Relationship"):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            targets[rel.get("Id", "")] = posixpath.normpath(path)
+    out = []
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        member = targets.get(sheet.get(f"{_REL}id", ""))
+        if member in names:
+            out.append((sheet.get("name", ""), member))
+    return out
+
+
+def _scan(xml: bytes) -> dict[tuple[int, int], UncachedFormula]:
+    cells: dict[tuple[int, int], UncachedFormula] = {}
+    for _, element in ElementTree.iterparse(io.BytesIO(xml)):
+        if element.tag != f"{_MAIN}c":
+            continue
+        formula = element.find(f"{_MAIN}f")
+        value = element.find(f"{_MAIN}v")
+        if formula is not None and (value is None or not (value.text or "").strip()):
+            match = _REF.fullmatch(element.get("r", ""))
+            if match:
+                column = 0
+                for letter in match[1]:
+                    column = column * 26 + ord(letter) - 64
+                cells[(int(match[2]) - 1, column - 1)] = UncachedFormula("=" + (formula.text or ""))
+        element.clear()
+    return cells
