@@ -253,21 +253,23 @@ def _read_info(
         columns[key] = (_cell_text(cells[label_at]), label_at + 1)
         key_rows[key] = r + 1
         values[key] = cells[label_at + 1] if label_at + 1 < len(cells) else ""
-    for column, meta in spec.fields().items():
-        if column not in columns and not meta["nullable"]:
-            _structure_problem(
-                book,
-                spec.name,
-                None,
-                column,
-                None,
-                expected_header(column, meta, lang),
-                "missing-info",
-                lang,
-            )
+    required = [c for c, meta in spec.fields().items() if not meta["nullable"]]
+    _report_missing(
+        book, spec, [c for c in required if c not in columns], None, "missing-info", lang
+    )
     ordered = {c: columns[c] for c in spec.fields() if c in columns}
     row = [values[c] for c in ordered]
     return SheetData(name, ordered, [(0, row)], grid, key_rows)
+
+
+def _report_missing(
+    book: Workbook, spec: SheetSpec, columns: list[str], row: int | None, rule: str, lang: str
+) -> None:
+    """One problem per column (or Info key) the sheet lacks, named in the clerk's language."""
+    fields = spec.fields()
+    for column in columns:
+        header = expected_header(column, fields[column], lang)
+        _structure_problem(book, spec.name, row, column, None, header, rule, lang)
 
 
 def _find_header(grid: list[list[Any]], aliases: dict[str, str]) -> int | None:
@@ -295,17 +297,7 @@ def _read_table(
     header_at = _find_header(grid, aliases)
     if header_at is None:
         if any(not is_blank(v) for cells in grid for v in cells):
-            for column, meta in fields.items():
-                _structure_problem(
-                    book,
-                    spec.name,
-                    None,
-                    column,
-                    None,
-                    expected_header(column, meta, lang),
-                    "missing-column",
-                    lang,
-                )
+            _report_missing(book, spec, list(fields), None, "missing-column", lang)
         return SheetData(name, {}, [], grid)
 
     header_row = header_at + 1
@@ -334,18 +326,8 @@ def _read_table(
             _structure_problem(
                 book, spec.name, header_row, None, c, header, "extra-column", lang, "warning"
             )
-    for column, meta in fields.items():
-        if column not in found:
-            _structure_problem(
-                book,
-                spec.name,
-                header_row,
-                column,
-                None,
-                expected_header(column, meta, lang),
-                "missing-column",
-                lang,
-            )
+    missing = [c for c in fields if c not in found]
+    _report_missing(book, spec, missing, header_row, "missing-column", lang)
     columns = {c: found[c] for c in fields if c in found}
 
     body = grid[header_at + 1 :]
