@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import xlsxwriter
 
 from pipeline.outputs import building_dir, swap_in
@@ -42,27 +43,26 @@ def write_feedback(
     written: list[Path] = []
     for book in books:
         facts = files.loc[book.file_name]
-        file_period = (facts["year"], facts["quarter"])
-        if not by_file[book.file_name] or (
-            file_period[0] is not None
-            and not _is_na(file_period[0])
-            and (int(file_period[0]), int(file_period[1])) != period
-        ):
+        of_other_period = pd.notna(facts["year"]) and (
+            (int(facts["year"]), int(facts["quarter"])) != period
+        )
+        if not by_file[book.file_name] or of_other_period:
             continue
-        code = facts["commune_code"] if isinstance(facts["commune_code"], str) else None
-        stem = slug(Path(book.file_name).stem)
-        path = building / f"{code or 'unknown'}-{stem}.xlsx"
+        code = facts["commune_code"] if isinstance(facts["commune_code"], str) else "unknown"
+        path = _free_name(building, f"{code}-{slug(Path(book.file_name).stem)}")
         _write(path, book, by_file[book.file_name], bool(facts["accepted"]), gettext, period)
         written.append(path)
     swap_in(building, final)
     return [final / p.name for p in written]
 
 
-def _is_na(value: Any) -> bool:
-    try:
-        return bool(value != value) or value is None  # NaN and pandas NA
-    except TypeError:
-        return True
+def _free_name(folder: Path, stem: str) -> Path:
+    """``stem.xlsx`` in ``folder``, numbered when two files of a commune share a name."""
+    path, n = folder / f"{stem}.xlsx", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}.xlsx"
+    return path
 
 
 def _write(

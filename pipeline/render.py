@@ -95,10 +95,10 @@ def render_bulletins(
     env = environment(lang)
     final = out / "bulletins" / f"{year}-Q{quarter}"
     building = building_dir(final)
-    written = [_pdf(env, "province.html", province, building / "province.pdf", lang)]
+    written = [_pdf(env, "province.html", province, building / "province.pdf")]
     for bulletin in communes:
         name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
-        written.append(_pdf(env, "commune.html", bulletin, building / name, lang))
+        written.append(_pdf(env, "commune.html", bulletin, building / name))
     swap_in(building, final)
     return [final / p.name for p in written]
 
@@ -287,7 +287,7 @@ def render_html(env: jinja2.Environment, template: str, bulletin: object) -> str
     return env.get_template(template).render(b=bulletin)
 
 
-def _pdf(env: jinja2.Environment, template: str, bulletin: object, path: Path, lang: str) -> Path:
+def _pdf(env: jinja2.Environment, template: str, bulletin: object, path: Path) -> Path:
     html = render_html(env, template, bulletin)
     document = weasyprint.HTML(
         string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=TemplateFetcher()
