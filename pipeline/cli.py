@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline import values
+from pipeline.outputs import RunInProgress
 from pipeline.reference import ReferenceError
 from pipeline.run import JobError, Options, Outcome, report
 
@@ -78,7 +79,7 @@ def report_command(
     """
     try:
         outcome = report(Options(raw, reference, out, period, lang))
-    except (JobError, ReferenceError) as exc:
+    except (JobError, ReferenceError, RunInProgress) as exc:
         raise click.ClickException(str(exc)) from exc
     _summary(outcome, out)
 

@@ -326,6 +326,10 @@ FILE_FINDINGS: dict[str, tuple[str, str]] = {
     "unreadable": ("its content cannot be read", "không đọc được nội dung"),
     "inflation": ("a compressed size out of proportion", "kích thước nén bất thường"),
     "dtd": ("an XML document type declaration", "khai báo kiểu tài liệu XML"),
+    "crashed": ("the reader stopped on it", "trình đọc bị dừng khi đọc tệp"),
+    "memory": ("it needs too much memory", "tệp cần quá nhiều bộ nhớ"),
+    "timeout": ("it takes too long to read", "tệp đọc quá lâu"),
+    "members": ("too many parts in the archive", "tệp nén có quá nhiều thành phần"),
 }
 
 

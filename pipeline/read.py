@@ -25,6 +25,7 @@ from schemas import PERSONAL_ALIASES, SHEETS, SheetSpec
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_INFLATED_BYTES = 100 * 1024 * 1024
 MAX_INFLATE_RATIO = 100
+MAX_MEMBERS = 1_000  # a return has a few dozen parts; Excel itself stays far below
 HEADER_SEARCH_ROWS = 15
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -71,14 +72,21 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read_workbook(path: Path, raw_root: Path, lang: str) -> Workbook:
-    """Read one return; every problem found is on the result, nothing is raised."""
-    data = path.read_bytes()
-    book = Workbook(
+def workbook_identity(path: Path, raw_root: Path, data: bytes | None = None) -> Workbook:
+    """A workbook with its name, hash and modification time, and nothing read yet."""
+    if data is None:
+        data = path.read_bytes()
+    return Workbook(
         file_name=path.relative_to(raw_root).as_posix(),
         sha256=hashlib.sha256(data).hexdigest(),
         mtime=path.stat().st_mtime,
     )
+
+
+def read_workbook(path: Path, raw_root: Path, lang: str) -> Workbook:
+    """Read one return; every problem found is on the result, nothing is raised."""
+    data = path.read_bytes()
+    book = workbook_identity(path, raw_root, data)
     if verdict := _refuse(data):
         book.file_problem(verdict[0], lang, verdict[1])
         return book
@@ -129,6 +137,8 @@ def _refuse_zip(data: bytes) -> tuple[str, str | None] | None:
                 and ("content.xml" not in names)
             ):
                 return "not-a-workbook", "zip"
+            if len(members) > MAX_MEMBERS:
+                return "unsafe-file", "members"
             inflated = sum(m.file_size for m in members)
             if inflated > MAX_INFLATED_BYTES or inflated > MAX_INFLATE_RATIO * len(data):
                 return "unsafe-file", "inflation"

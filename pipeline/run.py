@@ -12,10 +12,12 @@ import duckdb
 
 from pipeline.feedback import write_feedback
 from pipeline.load import build_warehouse
-from pipeline.read import Workbook, read_workbook
+from pipeline.outputs import exclusive
+from pipeline.read import Workbook
 from pipeline.reference import Reference, load_reference
 from pipeline.render import render_bulletins
 from pipeline.validate import Validated, validate
+from pipeline.workers import read_all
 
 
 class JobError(Exception):
@@ -70,7 +72,7 @@ def read_and_validate(
     options: Options, reference: Reference, lang: str
 ) -> tuple[list[Workbook], Validated]:
     """Read every file of the raw folder and validate them together."""
-    books = [read_workbook(path, options.raw, lang) for path in raw_files(options.raw)]
+    books = read_all(list(raw_files(options.raw)), options.raw, lang)
     communes = set(reference.communes["commune_code"])
     return books, validate(books, communes, today(), lang)
 
@@ -91,12 +93,15 @@ def report(options: Options) -> Outcome:
     """Run the whole quarterly job."""
     reference = load_reference(options.reference)
     lang = options.lang or reference.settings.language
-    books, validated = read_and_validate(options, reference, lang)
-    period = choose_period(validated, options.period)
-    outcome = Outcome(period=period, lang=lang, files=len(books))
-    outcome.warehouse = build_warehouse(options.out, validated, reference)
-    outcome.bulletins = render_bulletins(outcome.warehouse, options.out, period, lang, reference)
-    outcome.feedback = write_feedback(books, validated, options.out, period, lang)
+    with exclusive(options.out):
+        books, validated = read_and_validate(options, reference, lang)
+        period = choose_period(validated, options.period)
+        outcome = Outcome(period=period, lang=lang, files=len(books))
+        outcome.warehouse = build_warehouse(options.out, validated, reference)
+        outcome.bulletins = render_bulletins(
+            outcome.warehouse, options.out, period, lang, reference
+        )
+        outcome.feedback = write_feedback(books, validated, options.out, period, lang)
     return _counted(outcome)
 
 

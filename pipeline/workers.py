@@ -1,0 +1,135 @@
+"""Read workbooks in worker processes that a bad file can kill without harm.
+
+Some malformed files make the Rust reader abort the whole process, and others
+make a reader expand gigabytes in memory. Every file is therefore read in a
+forked worker with an address-space cap and a time limit; a worker that dies or
+overruns is that one file's rejection, and a fresh worker takes its place. The
+pool is sized to the cores and reused, so a file costs a message, not a process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from pipeline.read import Workbook, read_workbook, workbook_identity
+
+# A worker with pandas loaded reserves ~1.6 GB of address space while using ~100 MB:
+# the cap is a runaway guard, measured to leave ordinary reads alone.
+MEMORY_CAP = 3 * 1024**3
+SECONDS_PER_FILE = 60.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_bytes: int = MEMORY_CAP
+    seconds: float = SECONDS_PER_FILE
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    job: int | None = None  # index of the file being read
+    started: float = 0.0
+
+
+def read_all(
+    paths: list[Path],
+    raw_root: Path,
+    lang: str,
+    limits: Limits = Limits(),
+    workers: int | None = None,
+) -> list[Workbook]:
+    """Read ``paths`` in isolated workers; results come back in the order of ``paths``."""
+    if not paths:
+        return []
+    count = max(1, min(workers or len(os.sched_getaffinity(0)), len(paths)))
+    context = multiprocessing.get_context("fork")  # inherits the imported modules: fast start
+    results: dict[int, Workbook] = {}
+    pending = list(range(len(paths)))
+    pool = [_start(context, limits) for _ in range(count)]
+    try:
+        while len(results) < len(paths):
+            for i, worker in enumerate(pool):
+                if worker.job is None and pending:
+                    if not worker.process.is_alive():
+                        pool[i] = worker = _start(context, limits)
+                    worker.job, worker.started = pending.pop(0), time.monotonic()
+                    worker.conn.send((paths[worker.job], raw_root, lang))
+            busy = [w for w in pool if w.job is not None]
+            ready = wait([w.conn for w in busy], timeout=_next_deadline(busy, limits))
+            for i, worker in enumerate(pool):
+                if worker.job is None:
+                    continue
+                if worker.conn in ready:
+                    try:
+                        results[worker.job] = worker.conn.recv()
+                        worker.job = None
+                        continue
+                    except (EOFError, OSError):
+                        verdict = "crashed"
+                elif time.monotonic() - worker.started > limits.seconds:
+                    verdict = "timeout"
+                else:
+                    continue
+                results[worker.job] = _lost(paths[worker.job], raw_root, lang, verdict)
+                _stop(worker)
+                pool[i] = _start(context, limits)
+    finally:
+        for worker in pool:
+            _stop(worker, gently=True)
+    return [results[i] for i in range(len(paths))]
+
+
+def _next_deadline(busy: list[_Worker], limits: Limits) -> float:
+    now = time.monotonic()
+    return max(0.0, min(w.started + limits.seconds - now for w in busy)) + 0.01
+
+
+def _start(context: multiprocessing.context.BaseContext, limits: Limits) -> _Worker:
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve, args=(child, limits), daemon=True)
+    process.start()
+    child.close()
+    return _Worker(process, parent)
+
+
+def _stop(worker: _Worker, gently: bool = False) -> None:
+    if gently and worker.process.is_alive():
+        try:
+            worker.conn.send(None)
+            worker.process.join(timeout=2)
+        except (BrokenPipeError, OSError):
+            pass
+    if worker.process.is_alive():
+        worker.process.kill()
+    worker.process.join()
+    worker.conn.close()
+
+
+def _serve(conn: Connection, limits: Limits) -> None:
+    """Worker loop: read one file per message until told to stop."""
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    # A reader that aborts prints its backtrace here; the clerk gets the file's verdict instead.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    while (job := conn.recv()) is not None:
+        path, raw_root, lang = job
+        try:
+            book = read_workbook(path, raw_root, lang)
+        except MemoryError:
+            book = _lost(path, raw_root, lang, "memory")
+        conn.send(book)
+
+
+def _lost(path: Path, raw_root: Path, lang: str, verdict: str) -> Workbook:
+    """The rejection of a file whose reading killed, starved or stalled its worker."""
+    book = workbook_identity(path, raw_root)
+    book.file_problem("damaged-file", lang, verdict)
+    return book
