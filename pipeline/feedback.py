@@ -15,7 +15,6 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from pipeline.outputs import building_dir, swap_in
 from pipeline.problems import Problem
 from pipeline.read import Workbook, column_letter
 from pipeline.render import slug, translations
@@ -26,18 +25,15 @@ MAX_SHEET_NAME = 31  # Excel's limit
 
 
 def write_feedback(
-    books: list[Workbook], validated: Validated, out: Path, period: tuple[int, int], lang: str
+    books: list[Workbook], validated: Validated, folder: Path, period: tuple[int, int], lang: str
 ) -> list[Path]:
-    """Write ``out/feedback/<period>/`` whole: one workbook per file of the period with problems.
+    """Write into ``folder`` one workbook per file of the period with problems.
 
     A file whose period cannot be read is reported with the period being run.
     """
-    year, quarter = period
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for problem in validated.problems:
         by_file[problem.file_name].append(problem)
-    final = out / "feedback" / f"{year}-Q{quarter}"
-    building = building_dir(final)
     files = validated.files.set_index("file_name")
     gettext = translations(lang).gettext
     written: list[Path] = []
@@ -49,11 +45,10 @@ def write_feedback(
         if not by_file[book.file_name] or of_other_period:
             continue
         code = facts["commune_code"] if isinstance(facts["commune_code"], str) else "unknown"
-        path = _free_name(building, f"{code}-{slug(Path(book.file_name).stem)}")
+        path = _free_name(folder, f"{code}-{slug(Path(book.file_name).stem)}")
         _write(path, book, by_file[book.file_name], bool(facts["accepted"]), gettext, period)
         written.append(path)
-    swap_in(building, final)
-    return [final / p.name for p in written]
+    return written
 
 
 def _free_name(folder: Path, stem: str) -> Path:

@@ -1,4 +1,4 @@
-"""Validated rows and problems -> the DuckDB warehouse, built aside and swapped in whole.
+"""Validated rows and problems -> the DuckDB warehouse.
 
 The loaded frames land in the ``staging`` schema; ``sql/*.sql`` (run in file-name
 order) builds the public relations of SPEC §5 from them. The file is written
@@ -18,18 +18,13 @@ from pipeline.reference import Reference
 from pipeline.validate import Validated
 
 SQL_DIR = Path(__file__).parent / "sql"
-WAREHOUSE = "warehouse.duckdb"
 STORAGE_COMPATIBILITY = "v1.0.0"  # the oldest DuckDB analysts are promised (SPEC §5)
 
 
-def build_warehouse(out_dir: Path, validated: Validated, reference: Reference) -> Path:
-    """Write ``out_dir/warehouse.duckdb``; readers never see a half-built file."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / WAREHOUSE
-    building = out_dir / f".{WAREHOUSE}.building"
-    for leftover in (building, building.with_name(building.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    con = duckdb.connect(building, config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
+def build_warehouse(path: Path, validated: Validated, reference: Reference) -> Path:
+    """Write a complete, checkpointed warehouse at ``path`` (a fresh file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(path, config={"storage_compatibility_version": STORAGE_COMPATIBILITY})
     try:
         con.execute("create schema staging")
         for name, frame in _staging_frames(validated, reference).items():
@@ -39,8 +34,7 @@ def build_warehouse(out_dir: Path, validated: Validated, reference: Reference) -
         con.execute("checkpoint")
     finally:
         con.close()
-    building.replace(final)  # atomic: readers see the old warehouse or the new one
-    return final
+    return path
 
 
 def _staging_frames(validated: Validated, reference: Reference) -> dict[str, pd.DataFrame]:

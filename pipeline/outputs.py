@@ -13,6 +13,7 @@ import fcntl
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -24,10 +25,72 @@ class RunInProgress(Exception):
     """Another run holds the output folder."""
 
 
+WAREHOUSE = "warehouse.duckdb"
+
+
+@dataclass(frozen=True)
+class Staging:
+    """Where one run builds its outputs, beside the published ones, until ``publish``.
+
+    Nothing a reader can see changes until the end of the run: the warehouse, the
+    period's bulletins and its feedback are then swapped in one after the other.
+    """
+
+    out: Path
+    period: str  # "2026-Q3"
+
+    @classmethod
+    def begin(cls, out: Path, period: str) -> Staging:
+        """Clear what an earlier, killed run left, and make the building places."""
+        staging = cls(out, period)
+        for leftover in (
+            staging.warehouse,
+            staging.warehouse.with_name(staging.warehouse.name + ".wal"),
+        ):
+            leftover.unlink(missing_ok=True)
+        for final in (staging.final_bulletins, staging.final_feedback):
+            building_dir(final)
+        return staging
+
+    @property
+    def final_warehouse(self) -> Path:
+        return self.out / WAREHOUSE
+
+    @property
+    def final_bulletins(self) -> Path:
+        return self.out / "bulletins" / self.period
+
+    @property
+    def final_feedback(self) -> Path:
+        return self.out / "feedback" / self.period
+
+    @property
+    def warehouse(self) -> Path:
+        return self.out / f".{WAREHOUSE}.building"
+
+    @property
+    def bulletins(self) -> Path:
+        return _building(self.final_bulletins)
+
+    @property
+    def feedback(self) -> Path:
+        return _building(self.final_feedback)
+
+    def publish(self) -> None:
+        """Swap every built output in; each swap is atomic."""
+        self.warehouse.replace(self.final_warehouse)
+        swap_in(self.bulletins, self.final_bulletins)
+        swap_in(self.feedback, self.final_feedback)
+
+
+def _building(final: Path) -> Path:
+    return final.with_name(f".{final.name}.building")
+
+
 def building_dir(final: Path) -> Path:
     """A fresh, empty folder beside ``final`` to build its new contents in."""
     recover(final)
-    building = final.with_name(f".{final.name}.building")
+    building = _building(final)
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     return building

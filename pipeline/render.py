@@ -3,7 +3,7 @@
 Python gathers plain data (``ProvinceBulletin``, ``CommuneBulletin``) from the
 ``sql/bulletin/*.sql`` queries; templates lay it out and format it with the
 filters below. Bulletins of a period are written into a folder beside the final
-one and swapped in whole.
+one and swapped in whole (see ``pipeline.outputs``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from pipeline.outputs import building_dir, swap_in
 from pipeline.reference import Reference
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -86,21 +85,18 @@ class CommuneBulletin:
 
 
 def render_bulletins(
-    warehouse: Path, out: Path, period: tuple[int, int], lang: str, reference: Reference
+    warehouse: Path, folder: Path, period: tuple[int, int], lang: str, reference: Reference
 ) -> list[Path]:
-    """Write the province PDF and one PDF per commune that sent a return for ``period``."""
+    """Write into ``folder`` the province PDF and one PDF per commune that sent a return."""
     year, quarter = period
     with duckdb.connect(warehouse, read_only=True) as con:
         province, communes = _contexts(con, reference.settings.province_name, year, quarter)
     env = environment(lang)
-    final = out / "bulletins" / f"{year}-Q{quarter}"
-    building = building_dir(final)
-    written = [_pdf(env, "province.html", province, building / "province.pdf")]
+    written = [_pdf(env, "province.html", province, folder / "province.pdf")]
     for bulletin in communes:
         name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
-        written.append(_pdf(env, "commune.html", bulletin, building / name))
-    swap_in(building, final)
-    return [final / p.name for p in written]
+        written.append(_pdf(env, "commune.html", bulletin, folder / name))
+    return written
 
 
 def slug(name: str) -> str:

@@ -12,7 +12,7 @@ import duckdb
 
 from pipeline.feedback import write_feedback
 from pipeline.load import build_warehouse
-from pipeline.outputs import exclusive
+from pipeline.outputs import Staging, exclusive
 from pipeline.read import Workbook
 from pipeline.reference import Reference, load_reference
 from pipeline.render import render_bulletins
@@ -96,12 +96,15 @@ def report(options: Options) -> Outcome:
     with exclusive(options.out):
         books, validated = read_and_validate(options, reference, lang)
         period = choose_period(validated, options.period)
-        outcome = Outcome(period=period, lang=lang, files=len(books))
-        outcome.warehouse = build_warehouse(options.out, validated, reference)
-        outcome.bulletins = render_bulletins(
-            outcome.warehouse, options.out, period, lang, reference
-        )
-        outcome.feedback = write_feedback(books, validated, options.out, period, lang)
+        staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
+        build_warehouse(staging.warehouse, validated, reference)
+        bulletins = render_bulletins(staging.warehouse, staging.bulletins, period, lang, reference)
+        feedback = write_feedback(books, validated, staging.feedback, period, lang)
+        staging.publish()  # nothing a reader sees changes before this line
+    outcome = Outcome(period=period, lang=lang, files=len(books))
+    outcome.warehouse = staging.final_warehouse
+    outcome.bulletins = [staging.final_bulletins / p.name for p in bulletins]
+    outcome.feedback = [staging.final_feedback / p.name for p in feedback]
     return _counted(outcome)
 
 
