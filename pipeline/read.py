@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,35 +132,44 @@ def _refuse_zip(data: bytes) -> tuple[str, str | None] | None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             names = {m.filename for m in members}
-            if (
-                "xl/workbook.xml" not in names
-                and "xl/workbook.bin" not in names
-                and ("content.xml" not in names)
-            ):
+            if not names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"}:
                 return "not-a-workbook", "zip"
             if len(members) > MAX_MEMBERS:
                 return "unsafe-file", "members"
-            inflated = sum(m.file_size for m in members)
-            if inflated > MAX_INFLATED_BYTES or inflated > MAX_INFLATE_RATIO * len(data):
+            budget = min(MAX_INFLATED_BYTES, MAX_INFLATE_RATIO * len(data))
+            if sum(m.file_size for m in members) > budget:
                 return "unsafe-file", "inflation"
-            for member in members:
-                if member.filename.endswith((".xml", ".rels")) and _declares_dtd(archive, member):
-                    return "unsafe-file", "dtd"
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError):
+            return _inflate_and_screen(archive, members, budget)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, zlib.error):
+        # also a member whose real size differs from its header: its CRC check fails
         return "damaged-file", "truncated"
+
+
+def _inflate_and_screen(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], budget: int
+) -> tuple[str, str] | None:
+    """Inflate every member once, counting real bytes (headers can lie) and looking for DTDs.
+
+    Excel never writes a DTD; one is how entity expansion and XXE start. Any member that
+    looks like XML is screened, whatever its name: a workbook can point to any part.
+    """
+    inflated = 0
+    for member in members:
+        with archive.open(member) as stream:
+            head, tail, is_xml = True, b"", False
+            while chunk := stream.read(65536):
+                inflated += len(chunk)
+                if inflated > budget:
+                    return "unsafe-file", "inflation"
+                if head:
+                    is_xml = chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+                    head = False
+                if is_xml:
+                    window = (tail + chunk).upper()
+                    if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                        return "unsafe-file", "dtd"
+                    tail = chunk[-16:]
     return None
-
-
-def _declares_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    # Excel never writes a DTD; one is how entity-expansion and XXE attacks start.
-    with archive.open(member) as stream:
-        tail = b""
-        while chunk := stream.read(65536):
-            window = (tail + chunk).upper()
-            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                return True
-            tail = chunk[-16:]
-    return False
 
 
 def _read_sheets(opened: calamine.CalamineWorkbook, data: bytes, book: Workbook, lang: str) -> None:

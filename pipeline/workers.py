@@ -9,6 +9,7 @@ pool is sized to the cores and reused, so a file costs a message, not a process.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import resource
@@ -117,6 +118,7 @@ def _serve(conn: Connection, limits: Limits) -> None:
     """Worker loop: read one file per message until told to stop."""
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     # A reader that aborts prints its backtrace here; the clerk gets the file's verdict instead.
+    faulthandler.disable()  # it writes to a saved copy of stderr the redirect below misses
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     while (job := conn.recv()) is not None:
