@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -58,8 +59,9 @@ class ProvinceBulletin:
     quarter: int
     as_of: dt.date | None
     summary: Row  # the province_summary row
+    changes: dict[str, dict[str, float | None]]  # indicator -> {"quarter": Δ, "year": Δ}
     communes: list[Row]  # one per commune, with status and indicators
-    clusters: list[tuple[str | None, list[Row]]]  # communes grouped by cluster
+    clusters: list[tuple[str | None, list[Row], Row | None]]  # (cluster, communes, subtotal)
     stale_cells: list[Row]
     profile: dict[str, list[Row]]  # dimension -> categories with members
     referrals: list[Row]  # province rows of referrals_vs_target
@@ -87,15 +89,18 @@ class CommuneBulletin:
 def render_bulletins(
     warehouse: Path, folder: Path, period: tuple[int, int], lang: str, reference: Reference
 ) -> list[Path]:
-    """Write into ``folder`` the province PDF and one PDF per commune that sent a return."""
+    """Write into ``folder`` the province bulletin and one per commune that sent a return.
+
+    Each bulletin is a tagged PDF (PDF/UA) and its HTML twin for the web.
+    """
     year, quarter = period
     with duckdb.connect(warehouse, read_only=True) as con:
         province, communes = _contexts(con, reference.settings.province_name, year, quarter)
     env = environment(lang)
-    written = [_pdf(env, "province.html", province, folder / "province.pdf")]
+    written = [_write(env, "province.html", province, folder / "province.pdf")]
     for bulletin in communes:
         name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
-        written.append(_pdf(env, "commune.html", bulletin, folder / name))
+        written.append(_write(env, "commune.html", bulletin, folder / name))
     return written
 
 
@@ -144,6 +149,7 @@ def _contexts(
     clusters: dict[str | None, list[Row]] = defaultdict(list)
     for row in communes:
         clusters[row["cluster"]].append(row)
+    subtotals = {row["cluster"]: row for row in _query(con, "clusters", **p)}
     status_counts = {s: 0 for s in ("on_time", "late", "rejected", "missing")}
     for row in communes:
         status_counts[row["status"]] += 1
@@ -154,8 +160,9 @@ def _contexts(
         quarter=quarter,
         as_of=as_of,
         summary=summary,
+        changes=_changes(con, summary, year, quarter),
         communes=communes,
-        clusters=list(clusters.items()),
+        clusters=[(name, rows, subtotals.get(name)) for name, rows in clusters.items()],
         stale_cells=_query(con, "stale_cells", **p),
         profile=_ordered_profile(by_commune[None]),
         referrals=referrals,
@@ -186,6 +193,38 @@ def _contexts(
         if row["status"] != "missing"
     ]
     return province, bulletins
+
+
+# Indicators shown with their change from the previous quarter and from a year earlier.
+TRENDS = (
+    "admissions_quarter",
+    "achievement_pct",
+    "pct_met_every_month",
+    "pct_thematic",
+    "attendance_rate",
+    "stale_cells",
+)
+
+
+def _changes(
+    con: duckdb.DuckDBPyConnection, summary: Row, year: int, quarter: int
+) -> dict[str, dict[str, float | None]]:
+    """Each trend indicator's change, None where the earlier quarter has no figure."""
+    before = {
+        "quarter": _query_one(
+            con, "province_summary", year=year - (quarter == 1), quarter=quarter - 1 or 4
+        ),
+        "year": _query_one(con, "province_summary", year=year - 1, quarter=quarter),
+    }
+    return {
+        name: {
+            when: None
+            if row.get(name) is None or summary.get(name) is None
+            else summary[name] - row[name]
+            for when, row in before.items()
+        }
+        for name in TRENDS
+    }
 
 
 def _ordered_profile(rows: dict[str, list[Row]]) -> dict[str, list[Row]]:
@@ -225,6 +264,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["num"] = lambda v: "–" if v is None else format_decimal(v, locale=locale)
     env.filters["date"] = lambda v: _date(v, locale)
     env.filters["signed"] = lambda v: _signed(v, locale)
+    env.filters["signed_int"] = lambda v: ("+" if v > 0 else "") + format_decimal(v, locale=locale)
     env.globals["lang"] = lang
     return env
 
@@ -279,14 +319,23 @@ _MIME = {".css": "text/css", ".svg": "image/svg+xml", ".ttf": "font/ttf", ".png"
 
 
 def render_html(env: jinja2.Environment, template: str, bulletin: object) -> str:
-    """The bulletin as HTML; the same page is the PDF's source."""
-    return env.get_template(template).render(b=bulletin)
+    """The bulletin as a self-contained HTML page; the same page is the PDF's source."""
+    return env.get_template(template).render(b=bulletin, generated_on=generated_on())
 
 
-def _pdf(env: jinja2.Environment, template: str, bulletin: object, path: Path) -> Path:
+def generated_on() -> dt.date:
+    """The date printed as the generation date: SOURCE_DATE_EPOCH when set, else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return now.date()
+
+
+def _write(env: jinja2.Environment, template: str, bulletin: object, pdf: Path) -> Path:
     html = render_html(env, template, bulletin)
+    pdf.with_suffix(".html").write_text(html, encoding="utf-8")
     document = weasyprint.HTML(
         string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=TemplateFetcher()
     )
-    document.write_pdf(path)
-    return path
+    # PDF/UA: tagged, so screen readers read the bulletin in order.
+    document.write_pdf(pdf, pdf_variant="pdf/ua-1")
+    return pdf

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from pipeline.load import build_warehouse
 from pipeline.outputs import Staging, exclusive
 from pipeline.read import Workbook
 from pipeline.reference import Reference, load_reference
-from pipeline.render import render_bulletins
+from pipeline.render import generated_on, render_bulletins
 from pipeline.validate import Validated, validate
 from pipeline.workers import read_all
 
@@ -62,10 +61,7 @@ def raw_files(raw: Path) -> Iterator[Path]:
 
 def today() -> dt.date:
     """The run's date: SOURCE_DATE_EPOCH when set, so reruns can be reproduced."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return dt.datetime.now(tz=dt.UTC).date()
+    return generated_on()
 
 
 def read_and_validate(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,3 +16,7 @@ def province(tmp_path: Path) -> Options:
     options = Options(raw=tmp_path / "raw", reference=tmp_path / "reference", out=tmp_path / "out")
     options.raw.mkdir()
     return options
+
+
+# Bulletins print their generation date; a fixed one makes reruns byte-identical.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
