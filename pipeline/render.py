@@ -8,12 +8,14 @@ one and swapped in whole (see ``pipeline.outputs``).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import os
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -32,6 +34,8 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from pipeline import charts
+from pipeline.labels import LABELS
 from pipeline.reference import Reference
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -68,6 +72,7 @@ class ProvinceBulletin:
     resubmissions: list[Row]  # rejected files while an earlier return stays in use
     status_counts: dict[str, int]
     unreported: list[Row]  # communes with (cell, month) pairs not reported
+    charts: dict[str, str] = field(default_factory=dict)  # name -> data: URL of an SVG
 
 
 @dataclass
@@ -97,6 +102,7 @@ def render_bulletins(
     with duckdb.connect(warehouse, read_only=True) as con:
         province, communes = _contexts(con, reference.settings.province_name, year, quarter)
     env = environment(lang)
+    province.charts = _charts(province, translations(lang).gettext)
     written = [_write(env, "province.html", province, folder / "province.pdf")]
     for bulletin in communes:
         name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
@@ -227,6 +233,30 @@ def _changes(
     }
 
 
+def _charts(b: ProvinceBulletin, gettext: Callable[[str], str]) -> dict[str, str]:
+    """The province charts as ``data:`` URLs, the only kind of image the fetcher serves."""
+
+    def label(code: str) -> str:
+        return gettext(LABELS[code]) if code in LABELS else code
+
+    expected = 25.0 * b.quarter
+    svgs = {
+        "achievement": charts.achievement_by_commune(
+            b.communes,
+            expected,
+            gettext("% of the annual target achieved"),
+            gettext("expected pace"),
+        ),
+        "profile": charts.profile(b.profile, label),
+        "referrals": charts.referrals(b.referrals, label, gettext("Referred"), gettext("Target")),
+    }
+    return {
+        name: "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        for name, svg in svgs.items()
+        if svg is not None
+    }
+
+
 def _ordered_profile(rows: dict[str, list[Row]]) -> dict[str, list[Row]]:
     return {d: rows[d] for d in PROFILE_DIMENSIONS if d in rows}
 
@@ -266,6 +296,8 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["signed"] = lambda v: _signed(v, locale)
     env.filters["signed_int"] = lambda v: ("+" if v > 0 else "") + format_decimal(v, locale=locale)
     env.globals["lang"] = lang
+    gettext = translations(lang).gettext
+    env.globals["label"] = lambda code: gettext(LABELS[code]) if code in LABELS else code
     return env
 
 

@@ -156,7 +156,9 @@ def test_a_run_killed_between_two_renames_is_recovered(province):
     (bulletins.with_name(".2026-Q3.building")).mkdir()
     report(province)
     assert sorted(p.name for p in bulletins.iterdir()) == [
+        "06253-xa-thu-nghiem.html",
         "06253-xa-thu-nghiem.pdf",
+        "province.html",
         "province.pdf",
     ]
     assert sorted(p.name for p in bulletins.parent.iterdir()) == ["2026-Q3"]

@@ -1,6 +1,6 @@
 -- What each commune still has to fix for the period: the problems of its return in use and
 -- of rejected files it sent after it (or of every rejected file, when none is in use).
--- Grain: one row per problem, in reading order.
+-- Grain: one row per problem: errors first, then in reading order.
 with
 
 in_use as (
@@ -29,4 +29,12 @@ select
     problems.*
 from problems
 inner join pending using (file_name)
-order by pending.commune_code, problems.file_name;
+order by
+    pending.commune_code,
+    problems.severity = 'warning',
+    problems.file_name,
+    list_position(['Info', 'Cells', 'Meetings', 'Admissions'], problems.sheet) nulls first,
+    problems."row" nulls first,
+    problems.cell,
+    problems.rule,
+    problems.value;
