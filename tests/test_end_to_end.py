@@ -6,9 +6,11 @@ commune it relies on.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -196,3 +198,38 @@ def test_duckdb_cli_of_an_older_version_opens_the_warehouse(out_vi):
     version, count = done.stdout.split()
     assert version.startswith("v1.")
     assert count == "25"
+
+
+def vi_pct(value: float | None) -> str:
+    """The warehouse figure as the Vietnamese bulletin must print it (half away from zero)."""
+    if value is None:
+        return "–"
+    rounded = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{rounded} %".replace(".", ",")
+
+
+@needs_poppler
+def test_every_commune_line_of_the_province_bulletin_matches_the_warehouse(out_vi):
+    lines = pdf_text(out_vi / "bulletins" / "2026-Q3" / "province.pdf").splitlines()
+    rows = query(
+        out_vi,
+        "select c.commune_name, t.admissions_quarter, t.admissions_ytd, t.admissions_target,"
+        " t.achievement_pct, m.pct_met_every_month, m.pct_thematic, m.attendance_rate"
+        " from communes c"
+        " join admissions_vs_target t on t.commune_code = c.commune_code and t.quarter = 3"
+        " left join cell_meetings m on m.commune_code = c.commune_code and m.quarter = 3",
+    )
+    assert len(rows) == 25
+    for name, quarter, ytd, target, achieved, met, thematic, attendance in rows:
+        line = next(line for line in lines if line.strip().startswith(name + " "))
+        expected = [
+            str(quarter),
+            f"{ytd} / {target if target is not None else '–'}",
+            vi_pct(achieved),
+            vi_pct(met),
+            vi_pct(thematic),
+            vi_pct(attendance),
+        ]
+        # pdftotext keeps or drops the spaces around "/" as the layout falls
+        printed = re.sub(r"\s*/\s*", "/", " ".join(re.split(r"\s{2,}", line.strip())))
+        assert re.sub(r"\s*/\s*", "/", " ".join(expected)) in printed, (name, line)
