@@ -72,6 +72,8 @@ class ProvinceBulletin:
     resubmissions: list[Row]  # rejected files while an earlier return stays in use
     status_counts: dict[str, int]
     unreported: list[Row]  # communes with (cell, month) pairs not reported
+    annex: list[Row] = field(default_factory=list)  # every file of the period, by commune
+    unidentified: list[Row] = field(default_factory=list)  # files naming no commune/period
     charts: dict[str, str] = field(default_factory=dict)  # name -> data: URL of an SVG
 
 
@@ -175,6 +177,8 @@ def _contexts(
         resubmissions=resubmissions,
         status_counts=status_counts,
         unreported=[c for c in communes if (c["meetings_unreported"] or 0) > 0],
+        annex=_query(con, "annex", **p),
+        unidentified=_query(con, "unidentified", **p),
     )
     cells: dict[str, list[Row]] = defaultdict(list)
     for row in _query(con, "cells", **p):

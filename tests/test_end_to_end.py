@@ -123,6 +123,13 @@ def test_province_pdf_shows_the_warehouse_figures(out_vi):
     assert "Chưa nộp" in text and "Xã Hoàng Lộc" in text  # and the missing one
     for (name,) in query(out_vi, "select commune_name from communes"):
         assert name in text
+    # the annex gives each file its own verdict; a file naming no commune is listed apart
+    html = (out_vi / "bulletins" / "2026-Q3" / "province.html").read_text(encoding="utf-8")
+    lan1 = next(row for row in html.split("<tr>") if "tay ninh_lan1" in row)
+    assert "Bị trả lại" in lan1
+    assert re.findall(r'<td class="n">(\d+)</td>', lan1) == ["2", "0"]  # errors, warnings
+    assert "Tệp không ghi rõ xã hoặc kỳ báo cáo" in text
+    assert "ThaiBinh_export_Q3_2026.xls" in text
 
 
 @needs_poppler
