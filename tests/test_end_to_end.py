@@ -240,3 +240,12 @@ def test_every_commune_line_of_the_province_bulletin_matches_the_warehouse(out_v
         # pdftotext keeps or drops the spaces around "/" as the layout falls
         printed = re.sub(r"\s*/\s*", "/", " ".join(re.split(r"\s{2,}", line.strip())))
         assert re.sub(r"\s*/\s*", "/", " ".join(expected)) in printed, (name, line)
+
+
+@needs_poppler
+def test_a_table_continued_on_the_next_page_repeats_its_header(out_vi):
+    pdf = out_vi / "bulletins" / "2026-Q3" / "province.pdf"
+    done = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", pdf, "-"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    top = [line for line in done.stdout.splitlines() if line.strip()][:3]
+    assert any("Tình" in line and "Đạt" in line for line in top), top  # the ranked table's head
