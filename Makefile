@@ -24,7 +24,7 @@ $(UV):
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 $(STAMP): $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode  # the environment may forbid writing .pyc at import
 	touch $@
 
 define install_debs

@@ -98,3 +98,5 @@ def _summary(outcome: Outcome, out: Path) -> None:
         f"Feedback:   {len(outcome.feedback)} workbooks in "
         f"{out / 'feedback' / f'{year}-Q{quarter}'}"
     )
+    stages = " · ".join(f"{stage} {seconds:.1f} s" for stage, seconds in outcome.timings.items())
+    click.echo(f"Time:       {stages}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +14,7 @@ import duckdb
 from pipeline.feedback import write_feedback
 from pipeline.load import build_warehouse
 from pipeline.outputs import Staging, exclusive
-from pipeline.read import Workbook
-from pipeline.reference import Reference, load_reference
+from pipeline.reference import load_reference
 from pipeline.render import generated_on, render_bulletins
 from pipeline.validate import Validated, validate
 from pipeline.workers import read_all
@@ -45,6 +46,7 @@ class Outcome:
     warehouse: Path | None = None
     bulletins: list[Path] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
 
 
 def is_skipped(path: Path) -> bool:
@@ -64,15 +66,6 @@ def today() -> dt.date:
     return generated_on()
 
 
-def read_and_validate(
-    options: Options, reference: Reference, lang: str
-) -> tuple[list[Workbook], Validated]:
-    """Read every file of the raw folder and validate them together."""
-    books = read_all(list(raw_files(options.raw)), options.raw, lang)
-    communes = set(reference.communes["commune_code"])
-    return books, validate(books, communes, today(), lang)
-
-
 def choose_period(validated: Validated, asked: tuple[int, int] | None) -> tuple[int, int]:
     """The asked period, else the latest quarter with an accepted return (else any return)."""
     if asked is not None:
@@ -89,19 +82,36 @@ def report(options: Options) -> Outcome:
     """Run the whole quarterly job."""
     reference = load_reference(options.reference)
     lang = options.lang or reference.settings.language
+    timings: dict[str, float] = {}
     with exclusive(options.out):
-        books, validated = read_and_validate(options, reference, lang)
+        with _timed(timings, "read"):
+            books = read_all(list(raw_files(options.raw)), options.raw, lang)
+        with _timed(timings, "validate"):
+            communes = set(reference.communes["commune_code"])
+            validated = validate(books, communes, today(), lang)
         period = choose_period(validated, options.period)
         staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
-        build_warehouse(staging.warehouse, validated, reference)
-        bulletins = render_bulletins(staging.warehouse, staging.bulletins, period, lang, reference)
-        feedback = write_feedback(books, validated, staging.feedback, period, lang)
+        with _timed(timings, "load and indicators"):
+            build_warehouse(staging.warehouse, validated, reference)
+        with _timed(timings, "render"):
+            bulletins = render_bulletins(
+                staging.warehouse, staging.bulletins, period, lang, reference
+            )
+        with _timed(timings, "feedback"):
+            feedback = write_feedback(books, validated, staging.feedback, period, lang)
         staging.publish()  # nothing a reader sees changes before this line
-    outcome = Outcome(period=period, lang=lang, files=len(books))
+    outcome = Outcome(period=period, lang=lang, files=len(books), timings=timings)
     outcome.warehouse = staging.final_warehouse
     outcome.bulletins = [staging.final_bulletins / p.name for p in bulletins]
     outcome.feedback = [staging.final_feedback / p.name for p in feedback]
     return _counted(outcome)
+
+
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[stage] = time.perf_counter() - start
 
 
 def _counted(outcome: Outcome) -> Outcome:

@@ -9,10 +9,12 @@ pool is sized to the cores and reused, so a file costs a message, not a process.
 
 from __future__ import annotations
 
+import ctypes
 import faulthandler
 import multiprocessing
 import os
 import resource
+import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -95,7 +97,7 @@ def _next_deadline(busy: list[_Worker], limits: Limits) -> float:
 
 def _start(context: multiprocessing.context.BaseContext, limits: Limits) -> _Worker:
     parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(child, limits), daemon=True)
+    process = context.Process(target=_serve, args=(child, limits, os.getpid()), daemon=True)
     process.start()
     child.close()
     return _Worker(process, parent)
@@ -114,8 +116,24 @@ def _stop(worker: _Worker, gently: bool = False) -> None:
     worker.conn.close()
 
 
-def _serve(conn: Connection, limits: Limits) -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker die when the run that forked it dies (even by kill -9).
+
+    An orphaned worker would go on writing into the building folders and keep the run's
+    lock (it shares the lock's file description), refusing the next run.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _serve(conn: Connection, limits: Limits, parent: int) -> None:
     """Worker loop: read one file per message until told to stop."""
+    die_with_parent(parent)
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     # A reader that aborts prints its backtrace here; the clerk gets the file's verdict instead.
     faulthandler.disable()  # it writes to a saved copy of stderr the redirect below misses
