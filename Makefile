@@ -13,7 +13,7 @@ STAMP := $(VENV)/.synced
 REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_DEBS := poppler-utils
 
-.PHONY: report test lint fmt sample clean debs-report debs-test
+.PHONY: report test lint fmt sample clean bench debs-report debs-test
 
 # Debian's python3 needs python3-venv for `-m venv`; installed when missing and root.
 $(UV):
@@ -64,3 +64,6 @@ sample: $(STAMP)  ## regenerate the sample province in data/
 
 clean:
 	rm -rf data/out/warehouse.duckdb data/out/bulletins data/out/feedback
+
+bench: $(STAMP) debs-report  ## time a national quarter against a naive baseline (long)
+	$(PY) bench/bench.py

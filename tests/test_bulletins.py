@@ -145,3 +145,14 @@ def test_html_twin_is_self_contained_and_declares_its_language(vi):
         string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=TemplateFetcher()
     ).write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True)
     assert b"/Lang (vi)" in pdf and b"/Marked true" in pdf
+
+
+def test_a_province_without_targets_or_admissions_still_gets_its_bulletins(tmp_path):
+    # no chart can be drawn: the bulletin leaves them out rather than failing
+    options = Options(raw=tmp_path / "raw", reference=tmp_path / "ref", out=tmp_path / "out")
+    write_reference(options.reference, communes=[("00001", "Xã An", None)], targets=[])
+    write_workbook(options.raw / "a.xlsx", valid_return(commune="00001", admissions=0))
+    outcome = report(options)
+    html = (outcome.bulletins[0].with_suffix(".html")).read_text(encoding="utf-8")
+    assert "data:image/svg+xml" not in html
+    assert "No admissions this quarter." in html

@@ -1,0 +1,202 @@
+"""Benchmark: a national quarter through our pipeline, against a naive baseline and the floor.
+
+    python bench/bench.py [--communes 3321] [--sample 300] [--work build/bench]
+
+Prints, for the same synthetic files: our pipeline end to end (per stage, from its
+summary line), an unchanged rerun, the naive baseline on a sample of communes (scaled
+per commune), the floor (inflating every zip member), the peak memory of the whole
+process tree, and the ratios the targets of issue 6 are stated in. Public tools only:
+the standard library and the project's own dependencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import naive  # noqa: E402 - after making the project importable
+from pipeline.sample import generate  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--communes", type=int, default=3321)
+    parser.add_argument("--sample", type=int, default=300, help="communes for the naive run")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "bench")
+    args = parser.parse_args()
+
+    national = prepare(args.work / f"national-{args.communes}", args.communes)
+    sample = prepare(args.work / f"sample-{args.sample}", args.sample)
+    files = sorted(p for p in (national / "raw").rglob("*") if p.is_file())
+    print(f"machine: {os.cpu_count()} cores; {len(files)} files, {args.communes} communes")
+
+    floor = timed(lambda: inflate_all(files))
+    out = args.work / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    full = run_pipeline(national, out)
+    rerun = run_pipeline(national, out)
+    naive_out = args.work / "naive-out"
+    shutil.rmtree(naive_out, ignore_errors=True)
+    baseline = naive.run(sample / "raw", sample / "reference", naive_out)
+
+    per_commune_ours = full["seconds"] / args.communes
+    per_commune_naive = baseline["seconds"] / args.sample
+    ingest = sum(full["stages"].get(s, 0) for s in ("read", "validate", "load and indicators"))
+    rows = [
+        ("ours, end to end", f"{full['seconds']:.1f} s", "< 180 s"),
+        ("  per stage", " · ".join(f"{k} {v:.1f} s" for k, v in full["stages"].items()), ""),
+        ("ours per commune", f"{per_commune_ours * 1000:.0f} ms", ""),
+        (
+            "naive per commune",
+            f"{per_commune_naive * 1000:.0f} ms "
+            f"({args.sample} communes: {baseline['seconds']:.1f} s; "
+            + " · ".join(f"{k} {v:.1f} s" for k, v in baseline["stages"].items())
+            + ")",
+            "",
+        ),
+        ("naive / ours per commune", f"{per_commune_naive / per_commune_ours:.1f}×", "≥ 10×"),
+        (
+            "floor (inflate every member)",
+            f"{floor:.2f} s ({floor / len(files) * 1000:.2f} ms/file)",
+            "",
+        ),
+        ("ingest / floor", f"{ingest / floor:.1f}×", "≤ 10×"),
+        (
+            "render per bulletin",
+            f"{full['stages'].get('render', 0) / (args.communes + 1) * 1000:.0f} ms",
+            "≤ 40 ms",
+        ),
+        (
+            "unchanged rerun / full run",
+            f"{100 * rerun['seconds'] / full['seconds']:.0f} %",
+            "≤ 5 %",
+        ),
+        ("peak memory, process tree", f"{full['peak_mib']:.0f} MiB", "≤ 2048 MiB"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    for name, value, target in rows:
+        print(f"{name:<{width}}  {value}" + (f"   (target {target})" if target else ""))
+    (args.work / "latest.json").write_text(
+        json.dumps(
+            {
+                "full": full,
+                "rerun": rerun,
+                "naive": baseline,
+                "floor": floor,
+                "communes": args.communes,
+                "sample": args.sample,
+            },
+            indent=2,
+        )
+    )
+
+
+def prepare(folder: Path, communes: int) -> Path:
+    """The synthetic province of ``communes`` communes for 2026-Q3, generated once."""
+    marker = folder / ".generated"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"generating {communes} communes into {folder} …", flush=True)
+        generate(folder, communes=communes, quarters=(3,), cells_range=(70, 90), messy=True)
+        marker.touch()
+    return folder
+
+
+def inflate_all(files: list[Path]) -> None:
+    for path in files:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.infolist():
+                    archive.read(member)
+        except zipfile.BadZipFile:
+            pass
+
+
+def timed(work) -> float:  # noqa: ANN001
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def run_pipeline(province: Path, out: Path) -> dict:
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "report",
+        "--raw",
+        str(province / "raw"),
+        "--reference",
+        str(province / "reference"),
+        "--out",
+        str(out),
+    ]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    peak = PeakTree(process.pid)
+    peak.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - start
+    peak.stop()
+    if process.returncode != 0:
+        raise SystemExit(f"the pipeline failed:\n{output}")
+    stages = {
+        k: float(v) for k, v in re.findall(r"([a-z ]+?) ([\d.]+) s", output.split("Time:")[-1])
+    }
+    return {
+        "seconds": seconds,
+        "stages": {k.strip(): v for k, v in stages.items()},
+        "peak_mib": peak.peak / 1024,
+    }
+
+
+class PeakTree(threading.Thread):
+    """Polls /proc for the summed resident memory of a process and all its descendants."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self._done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak = max(self.peak, self._tree_rss_kib())
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def _tree_rss_kib(self) -> int:
+        parents: dict[int, int] = {}
+        rss: dict[int, int] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                pid = int(stat.parent.name)
+                parents[pid] = int(fields[1])
+                rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            except (OSError, IndexError, ValueError):
+                continue
+        tree, grew = {self.pid}, True
+        while grew:
+            grew = False
+            for pid, parent in parents.items():
+                if parent in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        return sum(rss.get(pid, 0) for pid in tree)
+
+
+if __name__ == "__main__":
+    main()
