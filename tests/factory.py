@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import xlsxwriter
 
 Sheets = dict[str, list[list[Any]]]
 
@@ -117,6 +119,21 @@ def write_workbook(path: Path, sheets: Sheets) -> Path:
             sheet.append(row)
     book.save(path)
     return path
+
+
+def write_with_xlsxwriter(target: Path | io.BytesIO, sheets: Sheets) -> None:
+    """Write ``sheets`` with xlsxwriter (text in sharedStrings, real Excel dates)."""
+    book = xlsxwriter.Workbook(target, {"in_memory": True})
+    dates = book.add_format({"num_format": "dd/mm/yyyy"})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.date):
+                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
+                elif value not in ("", None):
+                    sheet.write(r, c, value)
+    book.close()
 
 
 def edited(sheets: Sheets, sheet: str, row: int, column: str, value: Any) -> Sheets:

@@ -26,11 +26,10 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import pandas as pd
-import xlsxwriter
 import xlwt
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from tests.factory import Sheets, edited, valid_return
+from tests.factory import Sheets, edited, valid_return, write_with_xlsxwriter
 
 PART = {
     "Info": "xl/worksheets/sheet1.xml",
@@ -73,17 +72,7 @@ def xlsx(sheets: Sheets) -> bytes:
 def xlsx_shared_strings(sheets: Sheets) -> bytes:
     """``sheets`` as an .xlsx written by xlsxwriter, whose text goes to ``sharedStrings.xml``."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    dates = book.add_format({"num_format": "dd/mm/yyyy"})
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if isinstance(value, dt.date):
-                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
-                elif value not in ("", None):
-                    sheet.write(r, c, value)
-    book.close()
+    write_with_xlsxwriter(buffer, sheets)
     return buffer.getvalue()
 
 

@@ -7,28 +7,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import xlsxwriter
 import xlwt
 
 from pipeline.read import read_workbook
 from pipeline.validate import validate
-from tests.factory import Sheets, valid_return, write_workbook
+from tests.factory import Sheets, valid_return, write_with_xlsxwriter, write_workbook
 
 TODAY = dt.date(2026, 11, 23)
 
 
 def write_xlsxwriter(path: Path, sheets: Sheets) -> Path:
-    book = xlsxwriter.Workbook(path)
-    dates = book.add_format({"num_format": "dd/mm/yyyy"})
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if isinstance(value, dt.date):
-                    sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), dates)
-                elif value not in ("", None):
-                    sheet.write(r, c, value)
-    book.close()
+    write_with_xlsxwriter(path, sheets)
     return path
 
 
