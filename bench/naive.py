@@ -85,7 +85,7 @@ def run(raw: Path, reference_dir: Path, out: Path, lang: str = "vi") -> dict:
     with duckdb.connect(warehouse, read_only=True) as con:
         province, bulletins = render._contexts(con, reference.settings.province_name, *period)
     env = render.environment(lang)
-    province.charts = render._charts(province, render.translations(lang).gettext)
+    province.charts = render._charts(province, lang)
     for bulletin in [province, *bulletins]:
         template = "province.html" if bulletin is province else "commune.html"
         html = render.render_html(env, template, bulletin)  # stylesheet inline, parsed each time

@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
+from pipeline.labels import slug, translations
 from pipeline.problems import Problem
 from pipeline.read import Workbook, column_letter
-from pipeline.render import slug, translations
 from pipeline.validate import SHEET_ORDER, Validated
 from pipeline.values import shown
 

@@ -1,9 +1,23 @@
-"""Display names of the canonical codes, in English; translated through the gettext catalog.
+"""What readers see of codes and names: translated labels, the gettext catalog, file names.
 
-One table serves the templates (the ``label`` global) and the charts.
+One table of labels serves the templates (the ``label`` global), the charts and the
+feedback workbooks.
 """
 
 from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LOCALES = Path(__file__).resolve().parent / "locale"
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
@@ -52,3 +66,30 @@ LABELS: dict[str, str] = {
     "trade_union": N_("Trade Union"),
     "none": N_("None"),
 }
+
+
+@cache
+def translations(lang: str) -> Translations:
+    """The gettext catalog of ``lang`` (English is the source language)."""
+    po = LOCALES / lang / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return Translations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def label_for(lang: str) -> Callable[[str], str]:
+    """Code -> its label in ``lang`` (a code without a label is shown as it is)."""
+    gettext = translations(lang).gettext
+    return lambda code: gettext(LABELS[code]) if code in LABELS else code
+
+
+def slug(name: str) -> str:
+    """ASCII file-name form of a Vietnamese name ("Xã Tân Phú" -> "xa-tan-phu")."""
+    bare = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(c for c in bare if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-") or "commune"

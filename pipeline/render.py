@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 import multiprocessing
 import os
-import re
-import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,20 +26,16 @@ import jinja2
 import weasyprint
 from babel import Locale
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline import charts
-from pipeline.labels import LABELS
+from pipeline.labels import label_for, slug, translations
 from pipeline.reference import Reference
 from pipeline.workers import die_with_parent
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-LOCALES = Path(__file__).resolve().parent / "locale"
 QUERIES = Path(__file__).parent / "sql" / "bulletin"
 PROFILE_DIMENSIONS = (
     "sex",
@@ -107,7 +99,7 @@ def render_bulletins(
     year, quarter = period
     with duckdb.connect(warehouse, read_only=True) as con:
         province, communes = _contexts(con, reference.settings.province_name, year, quarter)
-    province.charts = _charts(province, translations(lang).gettext)
+    province.charts = _charts(province, lang)
     jobs: list[tuple[str, object, Path]] = [("province.html", province, folder / "province.pdf")]
     for bulletin in communes:
         name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
@@ -130,13 +122,6 @@ def _render_all(jobs: list[tuple[str, object, Path]], lang: str) -> list[Path]:
 def _render_job(job: tuple[str, object, Path], lang: str) -> Path:
     template, bulletin, pdf = job
     return _write(environment(lang), template, bulletin, pdf)
-
-
-def slug(name: str) -> str:
-    """ASCII file-name form of a Vietnamese name ("Xã Tân Phú" -> "xa-tan-phu")."""
-    bare = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(c for c in bare if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-") or "commune"
 
 
 # --- data --------------------------------------------------------------------------------
@@ -257,12 +242,9 @@ def _changes(
     }
 
 
-def _charts(b: ProvinceBulletin, gettext: Callable[[str], str]) -> dict[str, str]:
+def _charts(b: ProvinceBulletin, lang: str) -> dict[str, str]:
     """The province charts as ``data:`` URLs, the only kind of image the fetcher serves."""
-
-    def label(code: str) -> str:
-        return gettext(LABELS[code]) if code in LABELS else code
-
+    gettext, label = translations(lang).gettext, label_for(lang)
     expected = 25.0 * b.quarter
     svgs = {
         "achievement": charts.achievement_by_commune(
@@ -289,20 +271,6 @@ def _ordered_profile(rows: dict[str, list[Row]]) -> dict[str, list[Row]]:
 
 
 @cache
-def translations(lang: str) -> Translations:
-    """The gettext catalog of ``lang`` (English is the source language)."""
-    po = LOCALES / lang / "LC_MESSAGES" / "messages.po"
-    if not po.exists():
-        return Translations()
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
-
-
-@cache
 def environment(lang: str) -> jinja2.Environment:
     """Jinja environment for ``lang``: autoescaped, strict, with locale-aware filters."""
     env = jinja2.Environment(
@@ -321,8 +289,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["signed"] = lambda v: _signed(v, locale)
     env.filters["signed_int"] = lambda v: ("+" if v > 0 else "") + format_decimal(v, locale=locale)
     env.globals["lang"] = lang
-    gettext = translations(lang).gettext
-    env.globals["label"] = lambda code: gettext(LABELS[code]) if code in LABELS else code
+    env.globals["label"] = label_for(lang)
     return env
 
 

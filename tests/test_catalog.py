@@ -7,8 +7,8 @@ import string
 
 from babel.messages.pofile import read_po
 
+from pipeline.labels import LOCALES
 from pipeline.problems import CODES, PANDERA_CHECKS
-from pipeline.render import LOCALES
 from schemas import SHEETS
 
 
