@@ -14,7 +14,8 @@ import duckdb
 from pipeline.feedback import write_feedback
 from pipeline.load import build_warehouse
 from pipeline.outputs import Staging, exclusive
-from pipeline.reference import load_reference
+from pipeline.read import Workbook
+from pipeline.reference import Reference, load_reference
 from pipeline.render import generated_on, render_bulletins
 from pipeline.validate import Validated, validate
 from pipeline.workers import read_all
@@ -84,11 +85,7 @@ def report(options: Options) -> Outcome:
     lang = options.lang or reference.settings.language
     timings: dict[str, float] = {}
     with exclusive(options.out):
-        with _timed(timings, "read"):
-            books = read_all(list(raw_files(options.raw)), options.raw, lang)
-        with _timed(timings, "validate"):
-            communes = set(reference.communes["commune_code"])
-            validated = validate(books, communes, today(), lang)
+        books, validated = ingest(options.raw, reference, lang, timings)
         period = choose_period(validated, options.period)
         staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
         with _timed(timings, "load and indicators"):
@@ -105,6 +102,19 @@ def report(options: Options) -> Outcome:
     outcome.bulletins = [staging.final_bulletins / p.name for p in bulletins]
     outcome.feedback = [staging.final_feedback / p.name for p in feedback]
     return _counted(outcome)
+
+
+def ingest(
+    raw: Path, reference: Reference, lang: str, timings: dict[str, float] | None = None
+) -> tuple[list[Workbook], Validated]:
+    """Read and validate every file of ``raw``: what ``report``, ``status`` and ``check`` share."""
+    timings = {} if timings is None else timings
+    with _timed(timings, "read"):
+        books = read_all(list(raw_files(raw)), raw, lang)
+    with _timed(timings, "validate"):
+        communes = set(reference.communes["commune_code"])
+        validated = validate(books, communes, today(), lang)
+    return books, validated
 
 
 @contextlib.contextmanager
