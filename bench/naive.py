@@ -88,7 +88,9 @@ def run(raw: Path, reference_dir: Path, out: Path, lang: str = "vi") -> dict:
     province.charts = render._charts(province, lang)
     for bulletin in [province, *bulletins]:
         template = "province.html" if bulletin is province else "commune.html"
-        html = render.render_html(env, template, bulletin)  # stylesheet inline, parsed each time
+        html = render.render_html(
+            env, template, bulletin, web=False, inline_css=True
+        )  # stylesheet inline, parsed each time
         weasyprint.HTML(string=html, url_fetcher=render.TemplateFetcher()).write_pdf(
             out / f"{id(bulletin)}.pdf"
         )

@@ -61,6 +61,31 @@ def achievement_by_commune(
     return _svg(figure)
 
 
+BAR_PER_COMMUNE_LIMIT = 40  # above, one bar per commune no longer fits a page
+
+
+def achievement_histogram(
+    communes: list[Row], expected_pct: float, axis_label: str, count_label: str
+) -> str | None:
+    """How many communes reached each band of 10 points of their target (many communes)."""
+    values = [c["achievement_pct"] for c in communes if c["achievement_pct"] is not None]
+    if not values:
+        return None
+    top = 150  # the last band gathers everything from 150 % up
+    bands = list(range(0, top + 1, 10))
+    counts = [0] * len(bands)
+    for value in values:
+        counts[min(int(value // 10), len(bands) - 1)] += 1
+    figure, axes = plt.subplots(figsize=(6.6, 2.2))
+    colours = [GOOD if band >= expected_pct else BAD for band in bands]
+    axes.bar([b + 5 for b in bands], counts, width=9, color=colours)
+    axes.axvline(expected_pct, color="#333", linestyle="--", linewidth=0.8)
+    axes.set_xticks(bands, [f"{b}" if b < top else f"≥{top}" for b in bands])
+    axes.set_xlabel(axis_label)
+    axes.set_ylabel(count_label)
+    return _svg(figure)
+
+
 def profile(dimensions: dict[str, list[Row]], label: Label) -> str | None:
     """The new members, one small bar chart per dimension."""
     if not dimensions:

@@ -49,6 +49,10 @@ PROFILE_DIMENSIONS = (
 
 Row = dict[str, Any]
 
+# A province has 60-200 communes; beyond this (a national run) the province bulletin
+# lists clusters, not communes, and only the files that were not accepted.
+DETAIL_LIMIT = 300
+
 
 @dataclass
 class ProvinceBulletin:
@@ -71,6 +75,7 @@ class ProvinceBulletin:
     annex: list[Row] = field(default_factory=list)  # every file of the period, by commune
     unidentified: list[Row] = field(default_factory=list)  # files naming no commune/period
     charts: dict[str, str] = field(default_factory=dict)  # name -> data: URL of an SVG
+    detailed: bool = True  # communes listed one by one (see DETAIL_LIMIT)
 
 
 @dataclass
@@ -87,6 +92,9 @@ class CommuneBulletin:
     problems: list[Row]
     resubmissions: list[Row]
     profile: dict[str, list[Row]] = field(default_factory=dict)
+    stale_years: int = 3
+    attention: dict[str, Row] = field(default_factory=dict)  # see _attention
+    cell_names: bool = True  # whether the attention lists name cells or only code them
 
 
 def render_bulletins(
@@ -99,6 +107,9 @@ def render_bulletins(
     year, quarter = period
     with duckdb.connect(warehouse, read_only=True) as con:
         province, communes = _contexts(con, reference.settings.province_name, year, quarter)
+    for bulletin in communes:
+        bulletin.stale_years = reference.settings.stale_years
+        bulletin.cell_names = _names_fit(bulletin.attention)
     province.charts = _charts(province, lang)
     jobs: list[tuple[str, object, Path]] = [("province.html", province, folder / "province.pdf")]
     for bulletin in communes:
@@ -184,6 +195,7 @@ def _contexts(
         unreported=[c for c in communes if (c["meetings_unreported"] or 0) > 0],
         annex=_query(con, "annex", **p),
         unidentified=_query(con, "unidentified", **p),
+        detailed=len(communes) <= DETAIL_LIMIT,
     )
     cells: dict[str, list[Row]] = defaultdict(list)
     for row in _query(con, "cells", **p):
@@ -203,11 +215,44 @@ def _contexts(
             problems=problems[row["commune_code"]],
             resubmissions=[r for r in resubmissions if r["commune_code"] == row["commune_code"]],
             profile=_ordered_profile(by_commune[row["commune_code"]]),
+            attention=_attention(cells[row["commune_code"]]),
         )
         for row in communes
         if row["status"] != "missing"
     ]
     return province, bulletins
+
+
+def _attention(cells: list[Row]) -> dict[str, Row]:
+    """The cells a commune should follow up, by reason; one cell may have several.
+
+    A month without a row is "not reported", never "not held" (SPEC §6), so a cell
+    is listed as missing a meeting only for months reported as not held. A reason
+    that concerns most cells names the others instead ("every cell except …"), and
+    long lists give codes without names, so the page stays one page.
+    """
+    reasons = {
+        "missed": [c for c in cells if c["months_met"] + c["months_unreported"] < 3],
+        "unreported": [c for c in cells if c["months_unreported"] > 0],
+        "no_thematic": [c for c in cells if not c["thematic"]],
+        "stale": [c for c in cells if c["stale"]],
+    }
+    attention: dict[str, Row] = {}
+    for reason, listed in reasons.items():
+        codes = {c["cell_code"] for c in listed}
+        all_but = len(listed) > len(cells) / 2 and reason != "stale"
+        shown = [c for c in cells if c["cell_code"] not in codes] if all_but else listed
+        attention[reason] = {"count": len(listed), "all_but": all_but, "cells": shown}
+    return attention
+
+
+def _names_fit(attention: dict[str, Row]) -> bool:
+    """Whether the cells listed can be named, not only coded, and keep to one page."""
+    length = sum(len(c["cell_name"] or "") + 12 for a in attention.values() for c in a["cells"])
+    return length <= NAMES_BUDGET
+
+
+NAMES_BUDGET = 2400  # characters of cell names that fit the page beside everything else
 
 
 # Indicators shown with their change from the previous quarter and from a year earlier.
@@ -246,13 +291,19 @@ def _charts(b: ProvinceBulletin, lang: str) -> dict[str, str]:
     """The province charts as ``data:`` URLs, the only kind of image the fetcher serves."""
     gettext, label = translations(lang).gettext, label_for(lang)
     expected = 25.0 * b.quarter
+    achievement = gettext("% of the annual target achieved")
+    many = sum(c["achievement_pct"] is not None for c in b.communes) > charts.BAR_PER_COMMUNE_LIMIT
     svgs = {
-        "achievement": charts.achievement_by_commune(
-            b.communes,
-            expected,
-            gettext("% of the annual target achieved"),
-            gettext("expected pace"),
+        "achievement": None
+        if many
+        else charts.achievement_by_commune(
+            b.communes, expected, achievement, gettext("expected pace")
         ),
+        "achievement_histogram": charts.achievement_histogram(
+            b.communes, expected, achievement, gettext("Communes")
+        )
+        if many
+        else None,
         "profile": charts.profile(b.profile, label),
         "referrals": charts.referrals(b.referrals, label, gettext("Referred"), gettext("Target")),
     }
@@ -343,11 +394,22 @@ _MIME = {".css": "text/css", ".svg": "image/svg+xml", ".ttf": "font/ttf", ".png"
 
 
 def render_html(
-    env: jinja2.Environment, template: str, bulletin: object, *, inline_css: bool = True
+    env: jinja2.Environment,
+    template: str,
+    bulletin: object,
+    *,
+    web: bool,
+    inline_css: bool | None = None,
 ) -> str:
-    """The bulletin as an HTML page, self-contained unless ``inline_css`` is False."""
+    """The bulletin as an HTML page: for the web (self-contained, every detail) or for print.
+
+    The print page links the stylesheet, which each worker parses once.
+    """
     return env.get_template(template).render(
-        b=bulletin, generated_on=generated_on(), inline_css=inline_css
+        b=bulletin,
+        generated_on=generated_on(),
+        inline_css=web if inline_css is None else inline_css,
+        web=web,
     )
 
 
@@ -369,10 +431,12 @@ def generated_on() -> dt.date:
 
 
 def _write(env: jinja2.Environment, template: str, bulletin: object, pdf: Path) -> Path:
-    pdf.with_suffix(".html").write_text(render_html(env, template, bulletin), encoding="utf-8")
+    pdf.with_suffix(".html").write_text(
+        render_html(env, template, bulletin, web=True), encoding="utf-8"
+    )
     css, fonts = _stylesheet()
     document = weasyprint.HTML(
-        string=render_html(env, template, bulletin, inline_css=False),
+        string=render_html(env, template, bulletin, web=False),
         base_url=TEMPLATES.as_uri() + "/",
         url_fetcher=TemplateFetcher(),
     )

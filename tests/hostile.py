@@ -388,8 +388,17 @@ def with_cell_names(sheets: Sheets, *names: str) -> Sheets:
 
 
 def markup_names(commune: str) -> Sheets:
-    """A valid return whose cells are named with HTML: text, to be printed as written."""
-    return with_cell_names(valid(commune), IMG, SCRIPT)
+    """A valid return whose cells are named with HTML: text, to be printed as written.
+
+    Of its four cells, only the two named with HTML lack a thematic meeting, so the
+    printed bulletin names them.
+    """
+    cells = [("CB01", 10, 2), ("CB02", 20, 0), ("CB03", 9, 0), ("CB04", 8, 1)]
+    sheets = valid_return(commune=commune, cells=cells)
+    for row in sheets["Meetings"][1:]:
+        if row[0] in ("CB03", "CB04"):
+            row[5] = "x"  # thematic_meeting
+    return with_cell_names(sheets, IMG, SCRIPT)
 
 
 def hyperlink_in_rejected(commune: str) -> Sheets:

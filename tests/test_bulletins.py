@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import weasyprint
 
+from pipeline import render
 from pipeline.render import TEMPLATES, TemplateFetcher
 from pipeline.run import Options, report
 from tests.factory import valid_return, write_reference, write_workbook
@@ -103,10 +104,40 @@ def test_province_bulletin_in_english(en):
 def test_commune_bulletins_are_one_page_even_with_60_cells(vi):
     big = vi / "00003-phuong-cam.pdf"
     assert pages(big) == 1
-    page = text(big)
-    assert "CB01" in page and "CB60" in page  # every cell is listed
-    assert "Còn 54 mục khác trong tệp phản hồi." in page  # 60 warnings, 6 shown
+    page = " ".join(text(big).split())
+    # The printed page names the cells needing attention; all 60 lack September.
+    assert "Sinh hoạt chưa báo cáo, không tính là có hay không (60) mọi chi bộ" in page
+    assert "Chưa sinh hoạt chuyên đề trong quý (60) mọi chi bộ" in page
+    assert "Còn 52 mục khác trong tệp phản hồi." in page  # 60 warnings, 8 shown
+    web = big.with_suffix(".html").read_text(encoding="utf-8")
+    assert "CB01 · " in web and "CB60 · " in web  # the web page has the table of every cell
     assert pages(vi / "00001-xa-an.pdf") == 1
+
+
+def test_attention_lists_name_the_fewer_cells():
+    def cell(code: str, met: int, unreported: int = 0, thematic: bool = True) -> dict:
+        return {
+            "cell_code": code,
+            "cell_name": f"Chi bộ {code}",
+            "months_met": met,
+            "months_unreported": unreported,
+            "thematic": thematic,
+            "stale": code == "C1",
+        }
+
+    cells = [cell("C1", 2), cell("C2", 3, thematic=False), cell("C3", 2, 1, False), cell("C4", 1)]
+    a = render._attention(cells)
+    # C3 met 2 months and did not report the third: reported as held every month it reported.
+    assert [c["cell_code"] for c in a["missed"]["cells"]] == ["C1", "C4"]
+    assert [c["cell_code"] for c in a["unreported"]["cells"]] == ["C3"]
+    assert a["no_thematic"] == {"count": 2, "all_but": False, "cells": [cells[1], cells[2]]}
+    assert [c["cell_code"] for c in a["stale"]["cells"]] == ["C1"]
+    many = [cell(f"C{i}", 3, thematic=i == 5) for i in range(1, 7)]
+    a = render._attention(many)
+    assert a["no_thematic"] == {"count": 5, "all_but": True, "cells": [many[4]]}
+    assert render._names_fit(a)
+    long = [dict(c, cell_name="x" * 500) for c in cells]
+    assert not render._names_fit(render._attention(long))
 
 
 @needs_poppler

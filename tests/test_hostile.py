@@ -138,7 +138,7 @@ def test_hostile_text_is_kept_as_read(read_en):
     (formula,) = problems_of(validated, "formula.xlsx")
     assert formula.value == "=1+1"
     names = [row[1][1] for row in books["markup.xlsx"].sheets["Cells"].rows]
-    assert names == [IMG, SCRIPT]
+    assert names == [IMG, SCRIPT, "Chi bộ CB03", "Chi bộ CB04"]
 
 
 def test_aborting_files_are_each_their_own_rejection(read_en):
@@ -325,7 +325,11 @@ def test_every_commune_keeps_what_its_file_brought(run):
         code: "rejected" if code in readable_rejected else "on_time" for code in COMMUNES
     }
     cells = run.query("select commune_code, count(*) from cells group by all order by 1")
-    assert cells == [(code, 2) for code in sorted(COMMUNES) if code not in readable_rejected]
+    assert cells == [
+        (code, 4 if code == MARKUP else 2)
+        for code in sorted(COMMUNES)
+        if code not in readable_rejected
+    ]
 
 
 # --- 3. nothing leaks into the PDFs -------------------------------------------------------
