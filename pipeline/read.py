@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -88,7 +89,8 @@ def read_workbook(path: Path, raw_root: Path, lang: str) -> Workbook:
     """Read one return; every problem found is on the result, nothing is raised."""
     data = path.read_bytes()
     book = workbook_identity(path, raw_root, data)
-    if verdict := _refuse(data):
+    verdict, formulas = _refuse(data)
+    if verdict:
         book.file_problem(verdict[0], lang, verdict[1])
         return book
     try:
@@ -100,80 +102,91 @@ def read_workbook(path: Path, raw_root: Path, lang: str) -> Workbook:
         book.file_problem("damaged-file", lang, "unreadable")
         return book
     try:
-        _read_sheets(opened, data, book, lang)
+        _read_sheets(opened, data if formulas else None, book, lang)
     except Exception:  # likewise while reading the sheets
         book.sheets.clear()
         book.file_problem("damaged-file", lang, "unreadable")
     return book
 
 
-def _refuse(data: bytes) -> tuple[str, str | None] | None:
-    """Why these bytes cannot be a workbook we open, or None when they may be one."""
+_FORMULA = re.compile(rb"<(?:\w+:)?F[\s>/]")  # a formula element (the window is upper-cased)
+Verdict = tuple[str, str | None]  # (rule, detail) of a file refused before reading
+
+
+def _refuse(data: bytes) -> tuple[Verdict | None, bool]:
+    """Why these bytes cannot be a workbook we open (None when they may be one), and
+    whether an .xlsx sheet holds a formula (then its cached values are checked)."""
     if not data:
-        return "empty-file", None
+        return ("empty-file", None), False
     if len(data) > MAX_FILE_BYTES:
-        return "file-too-large", None
+        return ("file-too-large", None), False
     if data.startswith(_OLE2):
-        return ("password-protected", None) if _ENCRYPTED_OOXML in data else None
+        return (("password-protected", None) if _ENCRYPTED_OOXML in data else None), False
     if data.startswith(_ZIP):
         return _refuse_zip(data)
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
-        return "not-a-workbook", "html"
+        return ("not-a-workbook", "html"), False
     if head.startswith(b"<"):
-        return "not-a-workbook", "xml"
+        return ("not-a-workbook", "xml"), False
     if b"\x00" not in head:
-        return "not-a-workbook", "csv"
-    return "not-a-workbook", "unknown"
+        return ("not-a-workbook", "csv"), False
+    return ("not-a-workbook", "unknown"), False
 
 
-def _refuse_zip(data: bytes) -> tuple[str, str | None] | None:
+def _refuse_zip(data: bytes) -> tuple[Verdict | None, bool]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             names = {m.filename for m in members}
             if not names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"}:
-                return "not-a-workbook", "zip"
+                return ("not-a-workbook", "zip"), False
             if len(members) > MAX_MEMBERS:
-                return "unsafe-file", "members"
+                return ("unsafe-file", "members"), False
             budget = min(MAX_INFLATED_BYTES, MAX_INFLATE_RATIO * len(data))
             if sum(m.file_size for m in members) > budget:
-                return "unsafe-file", "inflation"
+                return ("unsafe-file", "inflation"), False
             return _inflate_and_screen(archive, members, budget)
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, zlib.error):
         # also a member whose real size differs from its header: its CRC check fails
-        return "damaged-file", "truncated"
+        return ("damaged-file", "truncated"), False
 
 
 def _inflate_and_screen(
     archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], budget: int
-) -> tuple[str, str] | None:
+) -> tuple[Verdict | None, bool]:
     """Inflate every member once, counting real bytes (headers can lie) and looking for DTDs.
 
     Excel never writes a DTD; one is how entity expansion and XXE start. Any member that
     looks like XML is screened, whatever its name: a workbook can point to any part.
+    The same pass notes whether a worksheet holds a formula, so the formula scan (a
+    second inflation) runs only for the few returns that have one.
     """
-    inflated = 0
+    inflated, formulas = 0, False
     for member in members:
         with archive.open(member) as stream:
             head, tail, is_xml = True, b"", False
             while chunk := stream.read(65536):
                 inflated += len(chunk)
                 if inflated > budget:
-                    return "unsafe-file", "inflation"
+                    return ("unsafe-file", "inflation"), False
                 if head:
                     is_xml = chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
                     head = False
                 if is_xml:
                     window = (tail + chunk).upper()
                     if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
-                        return "unsafe-file", "dtd"
+                        return ("unsafe-file", "dtd"), False
+                    formulas = formulas or _FORMULA.search(window) is not None
                     tail = chunk[-16:]
-    return None
+    return None, formulas
 
 
-def _read_sheets(opened: calamine.CalamineWorkbook, data: bytes, book: Workbook, lang: str) -> None:
-    formulas = uncached_formulas(data) if data.startswith(_ZIP) else {}
+def _read_sheets(
+    opened: calamine.CalamineWorkbook, formulas_in: bytes | None, book: Workbook, lang: str
+) -> None:
+    """Read the sheets; ``formulas_in``: the .xlsx bytes when a sheet holds a formula."""
+    formulas = uncached_formulas(formulas_in) if formulas_in else {}
     by_key = {fold(name): name for name in reversed(opened.sheet_names)}
     for spec in SHEETS:
         name = next((by_key[k] for k in map(fold, (spec.name, *spec.aliases)) if k in by_key), None)
@@ -295,7 +308,9 @@ def _report_missing(
 def _find_header(grid: list[list[Any]], aliases: dict[str, str]) -> int | None:
     best, best_hits = None, 1  # a header names at least two known columns
     for r, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = len({aliases[k] for k in (fold(_cell_text(v)) for v in cells) if k in aliases})
+        # Only text can name a column; numbers and dates of the body are skipped unfolded.
+        keys = (fold(_cell_text(v)) for v in cells if isinstance(v, str) and v)
+        hits = len({aliases[k] for k in keys if k in aliases})
         if hits > best_hits:
             best, best_hits = r, hits
     return best

@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 MAX_TEXT = 32_767  # Excel's own limit on the characters in one cell
@@ -32,6 +33,7 @@ class BadValue(ValueError):
         self.code = code
 
 
+@lru_cache(maxsize=1 << 16)  # the same headers and labels recur in every return
 def fold(text: str) -> str:
     """Key for case-, accent- and whitespace-insensitive matching."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
@@ -40,11 +42,12 @@ def fold(text: str) -> str:
 
 
 def is_blank(value: Any) -> bool:
-    return (
-        value is None
-        or (isinstance(value, str) and not value.strip())
-        or (isinstance(value, float) and math.isnan(value))
-    )
+    if value is None:
+        return True
+    kind = type(value)
+    if kind is str:
+        return not value.strip()
+    return kind is float and math.isnan(value)
 
 
 def text(value: Any) -> str | None:
