@@ -9,6 +9,7 @@ Context columns (``_year``, ``_members``…) carry what cross-sheet rules need.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,22 +103,26 @@ def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Pro
         if sheet is None:
             continue
         positions = [list(sheet.columns).index(c) if c in sheet.columns else None for c in fields]
+        if None not in positions and len(positions) > 1:  # the common case, at C speed
+            pick = operator.itemgetter(*positions)
+            records.extend([file_id, row, *pick(raw)] for row, raw in sheet.rows)
+            continue
         for excel_row, raw in sheet.rows:
             records.append(
-                [file_id, excel_row, *(raw[p] if p is not None else None for p in positions)]
+                [file_id, excel_row, *[raw[p] if p is not None else None for p in positions]]
             )
     frame = pd.DataFrame(records, columns=["_file", "_row", *fields])
     raw_frame = frame.copy()
     failed: set[tuple[int, str]] = set()
     for column, meta in fields.items():
-        parse = _parser(meta["kind"])
+        parse = _memoised(_parser(meta["kind"]))
         parsed: list[Any] = []
         for i, raw in enumerate(frame[column].tolist()):
-            try:
-                if isinstance(raw, values.UncachedFormula):
-                    raise values.BadValue("formula-without-value")
-                parsed.append(parse(raw))
-            except values.BadValue as bad:
+            result = parse(raw)
+            if not isinstance(result, values.BadValue):
+                parsed.append(result)
+            else:
+                bad = result
                 parsed.append(None)
                 failed.add((i, column))
                 book = books[int(frame.at[i, "_file"])]
@@ -145,6 +150,36 @@ def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Pro
         if dtype == "str":
             frame[column] = frame[column].astype("str")
     return Parsed(frame, raw_frame, failed)
+
+
+def _memoised(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse`` returning its BadValue instead of raising, remembered per distinct raw value.
+
+    A column of a national quarter holds a few hundred distinct values in a million
+    rows ("x", small numbers, the value-list labels). The type is part of the key:
+    ``1 == 1.0 == True`` in Python, but they do not parse alike.
+    """
+    memo: dict[tuple[type, Any], Any] = {}
+
+    def run(raw: Any) -> Any:
+        try:
+            if isinstance(raw, values.UncachedFormula):
+                raise values.BadValue("formula-without-value")
+            return parse(raw)
+        except values.BadValue as bad:
+            return bad
+
+    def remembered(raw: Any) -> Any:
+        key = (type(raw), raw)
+        try:
+            return memo[key]
+        except KeyError:
+            memo[key] = result = run(raw)
+            return result
+        except TypeError:  # not hashable
+            return run(raw)
+
+    return remembered
 
 
 def _choices(meta: dict, lang: str) -> str:
@@ -266,16 +301,21 @@ def _unreported_meetings(
     lang: str,
 ) -> list[Problem]:
     """A missing (cell, month) row is a warning: the meeting counts as not held."""
-    periods = info.dropna(subset=["_quarter"]).set_index("_file")[["_year", "_quarter"]]
+    periods = {
+        int(f): (int(y), int(q))
+        for f, y, q in info.dropna(subset=["_quarter"])[["_file", "_year", "_quarter"]].itertuples(
+            index=False
+        )
+    }
     reported = set(meetings[["_file", "cell_code", "month"]].dropna().itertuples(index=False))
     out: list[Problem] = []
     for file_id, cell_code in (
         cells[["_file", "cell_code"]].dropna().drop_duplicates().itertuples(index=False)
     ):
         book = books[file_id]
-        if file_id not in periods.index or "Meetings" not in book.sheets:
+        if file_id not in periods or "Meetings" not in book.sheets:
             continue
-        year, quarter = (int(v) for v in periods.loc[file_id])
+        year, quarter = periods[file_id]
         for month in range(quarter * 3 - 2, quarter * 3 + 1):
             if (file_id, cell_code, month) not in reported:
                 out.append(
