@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
+from functools import cache as cache_result
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import xlsxwriter
 
+from pipeline.cache import OutputCache, code_digest, digest
 from pipeline.labels import slug, translations
 from pipeline.problems import Problem
 from pipeline.read import Workbook, column_letter
@@ -25,39 +28,68 @@ MAX_SHEET_NAME = 31  # Excel's limit
 
 
 def write_feedback(
-    books: list[Workbook], validated: Validated, folder: Path, period: tuple[int, int], lang: str
+    books: list[Workbook],
+    validated: Validated,
+    folder: Path,
+    period: tuple[int, int],
+    lang: str,
+    *,
+    read_more: Callable[[list[str]], list[Workbook]] | None = None,
+    cache: OutputCache | None = None,
 ) -> list[Path]:
     """Write into ``folder`` one workbook per file of the period with problems.
 
-    A file whose period cannot be read is reported with the period being run.
+    The files are those of ``books``; with ``read_more``, every file of ``validated``,
+    those not in ``books`` read by ``read_more`` when their workbook is not already in
+    ``cache``. A file whose period cannot be read is reported with the period being run.
     """
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for problem in validated.problems:
         by_file[problem.file_name].append(problem)
     files = validated.files.set_index("file_name")
-    gettext = translations(lang).gettext
-    written: list[Path] = []
-    for book in books:
-        facts = files.loc[book.file_name]
+    read = {book.file_name: book for book in books}
+    names = list(files.index) if read_more else list(read)
+    code = cache_code() if cache else ""
+    planned: list[tuple[str, Path, str]] = []  # file name, workbook, cache key
+    taken: set[str] = set()
+    for name in names:
+        facts = files.loc[name]
         of_other_period = pd.notna(facts["year"]) and (
             (int(facts["year"]), int(facts["quarter"])) != period
         )
-        if not by_file[book.file_name] or of_other_period:
+        if not by_file[name] or of_other_period:
             continue
-        code = facts["commune_code"] if isinstance(facts["commune_code"], str) else "unknown"
-        path = _free_name(folder, f"{code}-{slug(Path(book.file_name).stem)}")
-        _write(path, book, by_file[book.file_name], bool(facts["accepted"]), gettext, period)
-        written.append(path)
-    return written
+        commune = facts["commune_code"] if isinstance(facts["commune_code"], str) else "unknown"
+        path = _free_name(folder, f"{commune}-{slug(Path(name).stem)}", taken)
+        key = digest(code, name, facts["sha256"], by_file[name], facts["accepted"], lang, period)
+        planned.append((name, path, key + ".xlsx"))
+    missing = [entry for entry in planned if not (cache and cache.fetch(entry[2], entry[1]))]
+    unread = [name for name, _, _ in missing if name not in read]
+    if unread and read_more:
+        read.update((book.file_name, book) for book in read_more(unread))
+    gettext = translations(lang).gettext
+    for name, path, key in missing:
+        accepted = bool(files.at[name, "accepted"])
+        _write(path, read[name], by_file[name], accepted, gettext, period)
+        if cache:
+            cache.keep(key, path)
+    return [path for _, path, _ in planned]
 
 
-def _free_name(folder: Path, stem: str) -> Path:
+@cache_result
+def cache_code() -> str:
+    """What a feedback workbook depends on besides its file and problems: this code."""
+    return code_digest("pipeline", "schemas", packages=("xlsxwriter", "python-calamine"))
+
+
+def _free_name(folder: Path, stem: str, taken: set[str]) -> Path:
     """``stem.xlsx`` in ``folder``, numbered when two files of a commune share a name."""
-    path, n = folder / f"{stem}.xlsx", 1
-    while path.exists():
+    name, n = f"{stem}.xlsx", 1
+    while name in taken or (folder / name).exists():
         n += 1
-        path = folder / f"{stem}-{n}.xlsx"
-    return path
+        name = f"{stem}-{n}.xlsx"
+    taken.add(name)
+    return folder / name
 
 
 def _write(

@@ -31,6 +31,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline import charts
+from pipeline.cache import OutputCache, code_digest, digest
 from pipeline.labels import label_for, slug, translations
 from pipeline.reference import Reference
 from pipeline.workers import die_with_parent
@@ -98,11 +99,17 @@ class CommuneBulletin:
 
 
 def render_bulletins(
-    warehouse: Path, folder: Path, period: tuple[int, int], lang: str, reference: Reference
+    warehouse: Path,
+    folder: Path,
+    period: tuple[int, int],
+    lang: str,
+    reference: Reference,
+    cache: OutputCache | None = None,
 ) -> list[Path]:
     """Write into ``folder`` the province bulletin and one per commune that sent a return.
 
-    Each bulletin is a tagged PDF (PDF/UA) and its HTML twin for the web.
+    Each bulletin is a tagged PDF (PDF/UA) and its HTML twin for the web. A bulletin
+    whose data, templates, code and date are those of one in ``cache`` is copied.
     """
     year, quarter = period
     with duckdb.connect(warehouse, read_only=True) as con:
@@ -110,16 +117,43 @@ def render_bulletins(
     for bulletin in communes:
         bulletin.stale_years = reference.settings.stale_years
         bulletin.cell_names = _names_fit(bulletin.attention)
-    province.charts = _charts(province, lang)
-    jobs: list[tuple[str, object, Path]] = [("province.html", province, folder / "province.pdf")]
+    jobs: list[tuple[str, Any, Path]] = [("province.html", province, folder / "province.pdf")]
     for bulletin in communes:
         name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
         jobs.append(("commune.html", bulletin, folder / name))
-    return _render_all(jobs, lang)
+    code = render_code() if cache else ""
+    # The charts derive from the province's data: the key needs only the data.
+    keys = [digest(code, template, b, generated_on(), lang) for template, b, _ in jobs]
+    missing = [
+        (job, key)
+        for job, key in zip(jobs, keys, strict=True)
+        if not (cache and _fetch(cache, key, job[2]))
+    ]
+    if any(job[1] is province for job, _ in missing):
+        province.charts = _charts(province, lang)
+    _render_all([job for job, _ in missing], lang)
+    if cache:
+        for (_, _, pdf), key in missing:
+            cache.keep(key + ".pdf", pdf)
+            cache.keep(key + ".html", pdf.with_suffix(".html"))
+    return [pdf for _, _, pdf in jobs]
 
 
-def _render_all(jobs: list[tuple[str, object, Path]], lang: str) -> list[Path]:
+def _fetch(cache: OutputCache, key: str, pdf: Path) -> bool:
+    return cache.fetch(key + ".pdf", pdf) and cache.fetch(key + ".html", pdf.with_suffix(".html"))
+
+
+@cache
+def render_code() -> str:
+    """What a bulletin depends on besides its data: templates, code and renderer versions."""
+    packages = ("weasyprint", "pydyf", "jinja2", "babel", "matplotlib", "tinycss2", "cssselect2")
+    return code_digest("templates", "pipeline", packages=packages)
+
+
+def _render_all(jobs: list[tuple[str, Any, Path]], lang: str) -> list[Path]:
     """Render every bulletin, over a pool of forked workers (rendering is most of a run)."""
+    if not jobs:
+        return []
     workers = min(len(os.sched_getaffinity(0)), len(jobs))
     if workers < 2:
         return [_render_job(job, lang) for job in jobs]

@@ -7,17 +7,19 @@ import datetime as dt
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache as cache_result
 from pathlib import Path
 
 import duckdb
 
+from pipeline.cache import IngestCache, OutputCache, code_digest, digest
 from pipeline.feedback import write_feedback
 from pipeline.load import build_warehouse
 from pipeline.outputs import Staging, exclusive
-from pipeline.read import Workbook
+from pipeline.read import Workbook, workbook_identity
 from pipeline.reference import Reference, load_reference
 from pipeline.render import generated_on, render_bulletins
-from pipeline.validate import Validated, validate
+from pipeline.validate import Validated, combine, subset, validate
 from pipeline.workers import read_all
 
 
@@ -85,19 +87,32 @@ def report(options: Options) -> Outcome:
     lang = options.lang or reference.settings.language
     timings: dict[str, float] = {}
     with exclusive(options.out):
-        books, validated = ingest(options.raw, reference, lang, timings)
+        books, validated = ingest(options.raw, reference, lang, timings, cache_in=options.out)
         period = choose_period(validated, options.period)
         staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
+        outputs = {kind: OutputCache(options.out, kind) for kind in ("bulletins", "feedback")}
         with _timed(timings, "load and indicators"):
             build_warehouse(staging.warehouse, validated, reference)
         with _timed(timings, "render"):
             bulletins = render_bulletins(
-                staging.warehouse, staging.bulletins, period, lang, reference
+                staging.warehouse, staging.bulletins, period, lang, reference, outputs["bulletins"]
             )
         with _timed(timings, "feedback"):
-            feedback = write_feedback(books, validated, staging.feedback, period, lang)
+            feedback = write_feedback(
+                books,
+                validated,
+                staging.feedback,
+                period,
+                lang,
+                read_more=lambda names: read_all(
+                    [options.raw / n for n in names], options.raw, lang
+                ),
+                cache=outputs["feedback"],
+            )
         staging.publish()  # nothing a reader sees changes before this line
-    outcome = Outcome(period=period, lang=lang, files=len(books), timings=timings)
+        for cache in outputs.values():
+            cache.prune()
+    outcome = Outcome(period=period, lang=lang, files=len(validated.files), timings=timings)
     outcome.warehouse = staging.final_warehouse
     outcome.bulletins = [staging.final_bulletins / p.name for p in bulletins]
     outcome.feedback = [staging.final_feedback / p.name for p in feedback]
@@ -105,16 +120,61 @@ def report(options: Options) -> Outcome:
 
 
 def ingest(
-    raw: Path, reference: Reference, lang: str, timings: dict[str, float] | None = None
+    raw: Path,
+    reference: Reference,
+    lang: str,
+    timings: dict[str, float] | None = None,
+    *,
+    cache_in: Path | None = None,
 ) -> tuple[list[Workbook], Validated]:
-    """Read and validate every file of ``raw``: what ``report``, ``status`` and ``check`` share."""
+    """Read and validate every file of ``raw``: what ``report``, ``status`` and ``check`` share.
+
+    With ``cache_in`` (the out folder), files unchanged since the last run (same name,
+    modification time and sha256) are taken from its cache, not read again; the
+    workbooks returned are those read.
+    """
     timings = {} if timings is None else timings
+    paths = list(raw_files(raw))
+    communes = set(reference.communes["commune_code"])
+    cache = None
+    if cache_in is not None:
+        settings = (ingest_code(), sorted(communes), today(), lang)
+        cache = IngestCache(cache_in, digest(*settings))
     with _timed(timings, "read"):
-        books = read_all(list(raw_files(raw)), raw, lang)
+        kept, to_read = _reusable(paths, raw, cache)
+        books = read_all(to_read, raw, lang)
     with _timed(timings, "validate"):
-        communes = set(reference.communes["commune_code"])
-        validated = validate(books, communes, today(), lang)
+        parts = [validate(books, communes, today(), lang)] if books or kept is None else []
+        if kept is not None:
+            parts.append(kept)
+        validated = combine(parts, [p.relative_to(raw).as_posix() for p in paths])
+        if cache is not None:
+            cache.store(validated)
     return books, validated
+
+
+@cache_result
+def ingest_code() -> str:
+    """The code a validated file depends on (any change in it invalidates the cache)."""
+    return code_digest("pipeline", "schemas", packages=("python-calamine", "pandas", "pandera"))
+
+
+def _reusable(
+    paths: list[Path], raw: Path, cache: IngestCache | None
+) -> tuple[Validated | None, list[Path]]:
+    """The cached outcome of the files unchanged since the last run, and the others."""
+    previous = cache.load() if cache is not None else None
+    if previous is None:
+        return None, paths
+    known = set(previous.files[["file_name", "sha256", "mtime"]].itertuples(index=False, name=None))
+    unchanged, changed = set(), []
+    for path in paths:
+        identity = workbook_identity(path, raw)
+        if (identity.file_name, identity.sha256, identity.mtime) in known:
+            unchanged.add(identity.file_name)
+        else:
+            changed.append(path)
+    return subset(previous, unchanged), changed
 
 
 @contextlib.contextmanager

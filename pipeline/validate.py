@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +67,43 @@ def validate(books: list[Workbook], communes: set[str], today: dt.date, lang: st
         for name, frame in typed.items()
     }
     return Validated(files, sheets, problems)
+
+
+def subset(validated: Validated, file_names: set[str]) -> Validated:
+    """The outcome of ``file_names`` only: each file's outcome depends on that file alone."""
+    files = validated.files[validated.files["file_name"].isin(file_names)]
+    ids = set(files["file_id"])
+    return Validated(
+        files,
+        {n: frame[frame["_file"].isin(ids)] for n, frame in validated.sheets.items()},
+        [p for p in validated.problems if p.file_name in file_names],
+    )
+
+
+def combine(parts: list[Validated], order: list[str]) -> Validated:
+    """One outcome from outcomes of disjoint files, as if validated together in ``order``."""
+    position = {name: i for i, name in enumerate(order)}
+    files, sheets, problems = [], defaultdict(list), []
+    for part in parts:
+        renumber = dict(
+            zip(part.files["file_id"], part.files["file_name"].map(position), strict=True)
+        )
+        files.append(part.files.assign(file_id=part.files["file_name"].map(position)))
+        for name, frame in part.sheets.items():
+            sheets[name].append(frame.assign(_file=frame["_file"].map(renumber)))
+        problems += part.problems
+    problems.sort(key=_problem_order)
+    return Validated(
+        _concat(files, "file_id"),
+        {name: _concat(frames, "_file", "_row") for name, frames in sheets.items()},
+        problems,
+    )
+
+
+def _concat(frames: list[pd.DataFrame], *order: str) -> pd.DataFrame:
+    # Empty parts would loosen the column types of the others.
+    kept = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(kept).sort_values(list(order), kind="stable").reset_index(drop=True)
 
 
 # --- parsing -----------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def test_kill_9_leaves_the_previous_outputs_intact(finished, tmp_path, stage):
 
     # The next run succeeds and clears the leftovers.
     subprocess.run(command(out), check=True, capture_output=True, cwd=ROOT)
-    leftovers = [p for p in out.rglob(".*") if p.name != ".run.lock"]
+    leftovers = [p for p in out.rglob(".*") if p.name not in (".run.lock", ".cache")]
     assert leftovers == []
     assert snapshot(out) == before  # same inputs, same outputs
     assert warehouse_rows(out) == rows

@@ -1,0 +1,128 @@
+"""What a rerun can reuse: validated returns by file, rendered files by content.
+
+Everything lives in ``<out>/.cache/`` and is only ever an optimisation: a missing,
+stale or unreadable entry means the work is done again, never a different result.
+Entries are written to a temporary name and renamed, so a killed run leaves either
+the old entry or the new one. Keys hash everything the result depends on: the
+bytes of the input, the code and templates that made it, and the run's settings
+(language, date, province), so a change anywhere misses the cache.
+
+Two stores:
+
+- ``IngestCache``: the validated outcome of the last run, per file. A file whose
+  name, modification time and sha256 are unchanged is neither read nor validated
+  again.
+- ``OutputCache``: bulletins and feedback workbooks by key; a hit is copied into
+  the folder being built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Iterable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ".cache"
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of ``parts`` (bytes, or anything ``repr`` describes faithfully)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else repr(part).encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def code_digest(*folders: str, packages: Iterable[str] = ()) -> str:
+    """A hash of the project's source files under ``folders`` and of package versions."""
+    files = sorted(
+        p
+        for folder in folders
+        for p in (ROOT / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+    )
+    return digest(
+        *(p.relative_to(ROOT).as_posix().encode() + b"\x00" + p.read_bytes() for p in files),
+        *(f"{name}=={version(name)}" for name in packages),
+    )
+
+
+def file_digest(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _write_atomically(target: Path, write: Any) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            write(stream)
+        Path(temporary).replace(target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class IngestCache:
+    """The last run's validated files, reused file by file."""
+
+    def __init__(self, out: Path, fingerprint: str) -> None:
+        self.path = out / CACHE / "ingest.pickle"
+        self.fingerprint = fingerprint
+
+    def load(self) -> Any | None:
+        """The stored value when it was made with the same fingerprint, else None."""
+        try:
+            with self.path.open("rb") as stream:
+                stored = pickle.load(stream)  # written only by this module, in our out folder
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None
+        if not isinstance(stored, dict) or stored.get("fingerprint") != self.fingerprint:
+            return None
+        return stored.get("value")
+
+    def store(self, value: Any) -> None:
+        stored = {"fingerprint": self.fingerprint, "value": value}
+        _write_atomically(
+            self.path, lambda stream: pickle.dump(stored, stream, pickle.HIGHEST_PROTOCOL)
+        )
+        for leftover in self.path.parent.glob(".tmp-*"):  # from a run killed while writing
+            leftover.unlink(missing_ok=True)
+
+
+class OutputCache:
+    """Files by key: a key names everything the file was made from."""
+
+    def __init__(self, out: Path, kind: str) -> None:
+        self.folder = out / CACHE / kind
+        self.used: set[str] = set()
+
+    def fetch(self, key: str, target: Path) -> bool:
+        """Copy the file stored under ``key`` to ``target``; False when there is none."""
+        try:
+            shutil.copyfile(self.folder / key, target)
+        except OSError:
+            return False
+        self.used.add(key)
+        return True
+
+    def keep(self, key: str, source: Path) -> None:
+        _write_atomically(self.folder / key, lambda stream: stream.write(source.read_bytes()))
+        self.used.add(key)
+
+    def prune(self) -> None:
+        """Forget entries this run did not use: the cache holds one run's outputs."""
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.iterdir():
+            if entry.name not in self.used:
+                entry.unlink(missing_ok=True)

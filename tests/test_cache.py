@@ -1,0 +1,171 @@
+"""Incremental reruns (issue 6): what the cache skips, and that it never changes a result.
+
+The sample province is run twice in one out folder, with one return edited, one
+removed and one added in between; a third run starts from an empty out folder on the
+same files. The warehouse, bulletins and feedback of the warm run must equal those
+of the cold one, byte for byte, while the warm run reads only the changed file and
+renders only the bulletins whose data changed.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from pipeline import feedback, render, run
+from pipeline.run import Options, report
+
+ROOT = Path(__file__).resolve().parent.parent
+RELATIONS = [
+    *("communes", "targets", "submissions", "problems", "cells", "meetings", "admissions"),
+    *("admissions_vs_target", "referrals_vs_target", "cell_meetings", "stale_cells"),
+    *("new_member_profile", "submission_status", "province_summary"),
+]
+EDITED = "2026-Q3/bao cao quy 3 - phuong hoang son.xlsx"  # commune 07344, English headers
+REMOVED = "2026-Q3/XaTanLam_ChiBo_Q3-2026 (1).xlsx"
+
+
+class Calls:
+    """Counts what the pipeline really reads and renders."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.read: list[str] = []
+        self.rendered: list[str] = []
+        self.feedback: list[str] = []
+        read_all, render_all, write = run.read_all, render._render_all, feedback._write
+
+        def counting_read(paths: list[Path], *args: object, **kwargs: object) -> list:
+            self.read += [p.name for p in paths]
+            return read_all(paths, *args, **kwargs)
+
+        def counting_render(jobs: list, lang: str) -> list:
+            self.rendered += [pdf.name for _, _, pdf in jobs]
+            return render_all(jobs, lang)
+
+        def counting_write(path: Path, *args: object) -> None:
+            self.feedback.append(path.name)
+            write(path, *args)
+
+        monkeypatch.setattr(run, "read_all", counting_read)
+        monkeypatch.setattr(render, "_render_all", counting_render)
+        monkeypatch.setattr(feedback, "_write", counting_write)
+
+
+def rows(out: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(out / "warehouse.duckdb", read_only=True) as con:
+        return {r: con.sql(f"select * from {r} order by all").fetchall() for r in RELATIONS}
+
+
+def same_files(a: Path, b: Path) -> None:
+    names = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert names
+    _, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
+    assert (mismatch, errors) == ([], [])
+
+
+def edit_info(path: Path, key: str, value: str) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Info"]
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == key)
+    sheet.cell(row, 2).value = value
+    book.save(path)
+
+
+def edit_attendees(path: Path) -> None:
+    """Lower the attendees of the first meeting row: the commune's figures change."""
+    book = openpyxl.load_workbook(path)
+    sheet = next(s for s in book.worksheets if s.title in ("Sinh hoạt", "Meetings"))
+    header = next(r for r in range(1, 16) if sheet.cell(r, 1).value)
+    for column in range(1, sheet.max_column + 1):
+        if str(sheet.cell(header, column).value).lower().startswith(("số đảng viên dự", "atten")):
+            sheet.cell(header + 1, column).value = 1
+            break
+    else:
+        raise AssertionError("no attendees column")
+    book.save(path)
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Options:
+    shutil.copytree(ROOT / "data" / "raw", tmp_path / "raw")
+    return Options(
+        raw=tmp_path / "raw", reference=ROOT / "data" / "reference", out=tmp_path / "out"
+    )
+
+
+def test_a_warm_rerun_equals_a_cold_run_and_skips_the_unchanged(province, monkeypatch, tmp_path):
+    report(province)
+    files = len([p for p in province.raw.rglob("*") if p.is_file() and p.name[:2] != "~$"])
+
+    # A new preparer's name: the file is read again, but no bulletin changes.
+    edit_info(province.raw / EDITED, "prepared_by", "Trần Văn Bình")
+    calls = Calls(monkeypatch)
+    warm = report(province)
+    assert calls.read == [Path(EDITED).name]
+    assert calls.rendered == []
+    # Its feedback workbook copies the sheets as sent, the new name included.
+    assert calls.feedback == ["07344-bao-cao-quy-3-phuong-hoang-son.xlsx"]
+    assert warm.files == files
+    cold_out = tmp_path / "cold"
+    report(Options(province.raw, province.reference, cold_out))
+    assert rows(province.out) == rows(cold_out)
+    same_files(province.out / "bulletins", cold_out / "bulletins")
+    same_files(province.out / "feedback", cold_out / "feedback")
+
+    # Figures change: every bulletin shows the province's, so every one is rendered.
+    edit_attendees(province.raw / EDITED)
+    (province.raw / REMOVED).unlink()
+    calls = Calls(monkeypatch)
+    warm = report(province)
+    assert calls.read == [Path(EDITED).name]  # the removed file is simply gone
+    assert warm.files == files - 1
+    assert len(calls.rendered) == len(warm.bulletins) == 24  # 14079 now has no return
+    cold_out = tmp_path / "cold-2"
+    cold = report(Options(province.raw, province.reference, cold_out))
+    assert (warm.files, warm.accepted, warm.rejected) == (cold.files, cold.accepted, cold.rejected)
+    assert rows(province.out) == rows(cold_out)
+    assert rows(province.out) != rows(tmp_path / "cold")
+    same_files(province.out / "bulletins", cold_out / "bulletins")
+    same_files(province.out / "feedback", cold_out / "feedback")
+
+
+def test_an_unchanged_rerun_reads_and_renders_nothing(province, monkeypatch):
+    first = report(province)
+    calls = Calls(monkeypatch)
+    again = report(province)
+    assert (calls.read, calls.rendered, calls.feedback) == ([], [], [])
+    assert again.bulletins == first.bulletins and again.feedback == first.feedback
+    assert len(again.bulletins) == 25 and len(again.feedback) > 5
+
+
+def test_a_damaged_cache_is_ignored(province, monkeypatch, tmp_path):
+    report(province)
+    cache = province.out / ".cache"
+    (cache / "ingest.pickle").write_bytes(b"\x80\x05not a pickle")
+    victim = next((cache / "bulletins").iterdir())
+    victim.unlink()  # one PDF (or HTML) of a bulletin lost
+    calls = Calls(monkeypatch)
+    report(province)
+    assert len(calls.read) == len([p for p in province.raw.rglob("*") if p.is_file()]) - 1
+    assert len(calls.rendered) == 1
+    cold_out = tmp_path / "cold"
+    report(Options(province.raw, province.reference, cold_out))
+    assert rows(province.out) == rows(cold_out)
+    same_files(province.out / "bulletins", cold_out / "bulletins")
+
+
+def test_a_new_day_or_language_does_not_reuse_bulletins(province, monkeypatch):
+    report(province)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795392000 + 86400))  # the next day
+    calls = Calls(monkeypatch)
+    report(province)
+    assert len(calls.rendered) == 25  # the generation date is printed on every bulletin
+    calls.rendered.clear()
+    report(Options(province.raw, province.reference, province.out, lang="en"))
+    assert len(calls.rendered) == 25
