@@ -1,0 +1,183 @@
+"""Check returns as they arrive (the ``check`` command).
+
+The given files are read and validated exactly as ``report`` does (the same worker
+processes, the same rules, the province's communes), each gets a verdict and a
+feedback workbook when it has problems. The warehouse and the bulletins are never
+touched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from pipeline.feedback import write_feedback
+from pipeline.labels import translations
+from pipeline.problems import Problem
+from pipeline.read import Workbook
+from pipeline.reference import load_reference
+from pipeline.run import is_skipped, raw_files, today
+from pipeline.validate import Validated, validate
+from pipeline.workers import read_all
+
+
+class NothingToCheck(Exception):
+    """No return among the paths given."""
+
+
+@dataclass
+class Checked:
+    """What ``check`` found, file by file, in the order given."""
+
+    books: list[Workbook]
+    validated: Validated
+    lang: str
+    feedback: dict[str, Path] = field(default_factory=dict)  # file name -> workbook written
+    skipped: list[Path] = field(default_factory=list)  # lock and hidden files named explicitly
+
+    def accepted(self, file_name: str) -> bool:
+        files = self.validated.files
+        return bool(files.loc[files["file_name"] == file_name, "accepted"].iloc[0])
+
+    @property
+    def all_accepted(self) -> bool:
+        return bool(self.validated.files["accepted"].all())
+
+
+def returns_among(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The files to check, in the order given (a folder: its files, as ``report`` reads
+    them), and the lock or hidden files named explicitly, which are skipped."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += list(raw_files(path))
+        elif is_skipped(path):
+            skipped.append(path)
+        else:
+            files.append(path)
+    unique = list(dict.fromkeys(p.absolute() for p in files))
+    return unique, skipped
+
+
+def check(paths: list[Path], reference_dir: Path, feedback_dir: Path, lang: str | None) -> Checked:
+    """Validate the returns among ``paths`` and write their feedback into ``feedback_dir``.
+
+    File names are relative to the closest folder holding every file.
+    """
+    reference = load_reference(reference_dir)
+    lang = lang or reference.settings.language
+    files, skipped = returns_among(paths)
+    if not files:
+        raise NothingToCheck("No return to check among the files given.")
+    root = Path(os.path.commonpath([p.parent for p in files]))
+    books = read_all(files, root, lang)
+    communes = set(reference.communes["commune_code"])
+    validated = validate(books, communes, today(), lang)
+    checked = Checked(books, validated, lang, skipped=skipped)
+    checked.feedback = _write_feedback(books, validated, feedback_dir, lang)
+    return checked
+
+
+def _write_feedback(
+    books: list[Workbook], validated: Validated, folder: Path, lang: str
+) -> dict[str, Path]:
+    """One workbook per file with problems; a new check of a file replaces its workbook.
+
+    Each file is written with its own period (a file whose period cannot be read, with
+    the current quarter), into a folder beside ``folder`` first, then moved in.
+    """
+    with_problems = {p.file_name for p in validated.problems}
+    folder.mkdir(parents=True, exist_ok=True)
+    now = today()
+    current = (now.year, (now.month - 1) // 3 + 1)
+    files = validated.files.set_index("file_name")
+    written: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".check-") as building:
+        for book in books:
+            if book.file_name not in with_problems:
+                continue
+            year, quarter = files.at[book.file_name, "year"], files.at[book.file_name, "quarter"]
+            period = (int(year), int(quarter)) if pd.notna(year) else current
+            for path in write_feedback([book], validated, Path(building), period, lang):
+                written[book.file_name] = path
+        for file_name, path in written.items():
+            final = folder / path.name
+            path.replace(final)
+            written[file_name] = final
+    return written
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def print_checked(checked: Checked, console: Console) -> None:
+    """Each file's verdict and problems (sheet as the clerk named it, Excel row, cell)."""
+    _ = translations(checked.lang).gettext
+    by_file: dict[str, list[Problem]] = {}
+    for problem in checked.validated.problems:
+        by_file.setdefault(problem.file_name, []).append(problem)
+    for path in checked.skipped:
+        console.print(Text(f"{path}: {_('skipped (an Office lock file or a hidden file)')}"))
+    for book in checked.books:
+        problems = by_file.get(book.file_name, [])
+        console.print(_verdict_line(checked, book.file_name, problems))
+        if problems:
+            console.print(_problem_table(book, problems, checked.lang))
+        if book.file_name in checked.feedback:
+            feedback = checked.feedback[book.file_name]
+            console.print(Text(f"  {_('Feedback workbook')}: {feedback}"))
+    accepted = sum(checked.accepted(book.file_name) for book in checked.books)
+    console.print(
+        Text(
+            f"{_('Files checked')}: {len(checked.books)} · {_('Accepted')} {accepted}"
+            f" · {_('Rejected')} {len(checked.books) - accepted}"
+        )
+    )
+
+
+def _verdict_line(checked: Checked, file_name: str, problems: list[Problem]) -> Text:
+    _ = translations(checked.lang).gettext
+    counts = Counter(p.severity for p in problems)
+    tally = f"{_('Errors')} {counts['error']}, {_('Warnings')} {counts['warning']}"
+    if not checked.accepted(file_name):
+        verdict, style = _("Rejected: fix the errors and send the file again"), "bold red"
+    elif problems:
+        verdict, style = _("Accepted, with warnings to fix"), "yellow"
+    else:
+        verdict, style = _("Accepted"), "green"
+    line = Text(f"{file_name}: ")
+    line.append(verdict, style=style)
+    line.append(f" ({tally})")
+    return line
+
+
+def _problem_table(book: Workbook, problems: list[Problem], lang: str) -> Table:
+    _ = translations(lang).gettext
+    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), show_edge=False)
+    table.add_column("", width=2)  # indent under the file's line
+    for header in (_("Severity"), _("Sheet"), _("Row"), _("Cell reference"), _("Column")):
+        table.add_column(header, no_wrap=True)
+    table.add_column(_("What to do"))
+    styles = {"error": "red", "warning": "yellow"}
+    severities = {"error": _("error"), "warning": _("warning")}
+    for p in problems:
+        sheet = book.sheets.get(p.sheet or "")
+        table.add_row(
+            "",
+            Text(severities[p.severity], style=styles[p.severity]),
+            Text(sheet.name if sheet is not None else (p.sheet or "")),
+            str(p.row) if p.row else "",
+            p.cell or "",
+            p.column or "",
+            Text(p.message),
+        )
+    return table
