@@ -7,12 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import duckdb
 
-from pipeline import check, export, status, terminal, values
+from pipeline import check, export, progress, status, terminal, values
 from pipeline.outputs import RunInProgress
 from pipeline.reference import ReferenceError, load_reference
 from pipeline.return_template import default_period, write_templates
 from pipeline.run import JobError, Options, Outcome, report
+
+QUERIES = Path(__file__).parent / "sql" / "cli"
 
 
 def _period(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple | None:
@@ -97,18 +100,45 @@ def main() -> None:
 
 @main.command(name="report")
 @common_options
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Also list every file that was not accepted, with its first error.",
+)
 def report_command(
-    raw: Path, reference: Path, out: Path, period: tuple | None, lang: str | None
+    raw: Path, reference: Path, out: Path, period: tuple | None, lang: str | None, verbose: bool
 ) -> None:
     """Validate every return, build the warehouse, render bulletins and feedback.
 
+    Progress bars show on a terminal; in CI logs and cron mail only the summary is
+    printed. Files unchanged since the last run are not read again, and bulletins
+    whose data did not change are copied (the cache is in <out>/.cache).
+
     Example: python -m pipeline report --period 2026-Q3 --lang en
     """
+    options = Options(raw, reference, out, period, lang)
     try:
-        outcome = report(Options(raw, reference, out, period, lang))
+        if sys.stderr.isatty():
+            with progress.bars() as bars:
+                outcome = report(options, bars)
+        else:
+            outcome = report(options)
     except (JobError, ReferenceError, RunInProgress) as exc:
         raise click.ClickException(str(exc)) from exc
     _summary(outcome, out)
+    if verbose:
+        _not_accepted(outcome)
+
+
+def _not_accepted(outcome: Outcome) -> None:
+    assert outcome.warehouse is not None
+    with duckdb.connect(outcome.warehouse, read_only=True) as con:
+        rows = con.execute(QUERIES.joinpath("not_accepted.sql").read_text()).fetchall()
+    for file_name, verdict, errors, warnings, first in rows:
+        click.echo(f"  {verdict:<10} {file_name}: errors {errors}, warnings {warnings}")
+        if first:
+            click.echo(f"             {first}")
 
 
 def _summary(outcome: Outcome, out: Path) -> None:

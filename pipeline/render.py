@@ -33,6 +33,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from pipeline import charts
 from pipeline.cache import OutputCache, code_digest, digest
 from pipeline.labels import label_for, slug, translations
+from pipeline.progress import Advance, Progress, quiet
 from pipeline.reference import Reference
 from pipeline.workers import die_with_parent
 
@@ -105,6 +106,7 @@ def render_bulletins(
     lang: str,
     reference: Reference,
     cache: OutputCache | None = None,
+    progress: Progress = quiet,
 ) -> list[Path]:
     """Write into ``folder`` the province bulletin and one per commune that sent a return.
 
@@ -131,7 +133,7 @@ def render_bulletins(
     ]
     if any(job[1] is province for job, _ in missing):
         province.charts = _charts(province, lang)
-    _render_all([job for job, _ in missing], lang)
+    _render_all([job for job, _ in missing], lang, progress("Rendering", len(missing)))
     if cache:
         for (_, _, pdf), key in missing:
             cache.keep(key + ".pdf", pdf)
@@ -150,18 +152,27 @@ def render_code() -> str:
     return code_digest("templates", "pipeline", packages=packages)
 
 
-def _render_all(jobs: list[tuple[str, Any, Path]], lang: str) -> list[Path]:
+def _render_all(
+    jobs: list[tuple[str, Any, Path]], lang: str, advance: Advance = lambda _n: None
+) -> list[Path]:
     """Render every bulletin, over a pool of forked workers (rendering is most of a run)."""
     if not jobs:
         return []
     workers = min(len(os.sched_getaffinity(0)), len(jobs))
+    done: list[Path] = []
     if workers < 2:
-        return [_render_job(job, lang) for job in jobs]
+        for job in jobs:
+            done.append(_render_job(job, lang))
+            advance(1)
+        return done
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
     ) as pool:
-        return list(pool.map(_render_job, jobs, [lang] * len(jobs), chunksize=4))
+        for pdf in pool.map(_render_job, jobs, [lang] * len(jobs), chunksize=4):
+            done.append(pdf)
+            advance(1)
+    return done
 
 
 def _render_job(job: tuple[str, object, Path], lang: str) -> Path:

@@ -16,6 +16,7 @@ from pipeline.cache import IngestCache, OutputCache, code_digest, digest
 from pipeline.feedback import write_feedback
 from pipeline.load import build_warehouse
 from pipeline.outputs import Staging, exclusive
+from pipeline.progress import Progress, quiet
 from pipeline.read import Workbook, workbook_identity
 from pipeline.reference import Reference, load_reference
 from pipeline.render import generated_on, render_bulletins
@@ -81,13 +82,15 @@ def choose_period(validated: Validated, asked: tuple[int, int] | None) -> tuple[
     raise JobError("No return with a readable period was found: there is nothing to report.")
 
 
-def report(options: Options) -> Outcome:
-    """Run the whole quarterly job."""
+def report(options: Options, progress: Progress = quiet) -> Outcome:
+    """Run the whole quarterly job; ``progress`` is told of the long steps."""
     reference = load_reference(options.reference)
     lang = options.lang or reference.settings.language
     timings: dict[str, float] = {}
     with exclusive(options.out):
-        books, validated = ingest(options.raw, reference, lang, timings, cache_in=options.out)
+        books, validated = ingest(
+            options.raw, reference, lang, timings, cache_in=options.out, progress=progress
+        )
         period = choose_period(validated, options.period)
         staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
         outputs = {kind: OutputCache(options.out, kind) for kind in ("bulletins", "feedback")}
@@ -95,7 +98,13 @@ def report(options: Options) -> Outcome:
             build_warehouse(staging.warehouse, validated, reference)
         with _timed(timings, "render"):
             bulletins = render_bulletins(
-                staging.warehouse, staging.bulletins, period, lang, reference, outputs["bulletins"]
+                staging.warehouse,
+                staging.bulletins,
+                period,
+                lang,
+                reference,
+                outputs["bulletins"],
+                progress,
             )
         with _timed(timings, "feedback"):
             feedback = write_feedback(
@@ -126,6 +135,7 @@ def ingest(
     timings: dict[str, float] | None = None,
     *,
     cache_in: Path | None = None,
+    progress: Progress = quiet,
 ) -> tuple[list[Workbook], Validated]:
     """Read and validate every file of ``raw``: what ``report``, ``status`` and ``check`` share.
 
@@ -142,9 +152,11 @@ def ingest(
         cache = IngestCache(cache_in, digest(*settings))
     with _timed(timings, "read"):
         kept, to_read = _reusable(paths, raw, cache)
-        books = read_all(to_read, raw, lang)
+        books = read_all(to_read, raw, lang, advance=progress("Reading", len(to_read)))
     with _timed(timings, "validate"):
+        advance = progress("Validating", len(books))
         parts = [validate(books, communes, today(), lang)] if books or kept is None else []
+        advance(len(books))
         if kept is not None:
             parts.append(kept)
         validated = combine(parts, [p.relative_to(raw).as_posix() for p in paths])

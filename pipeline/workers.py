@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from pipeline.progress import Advance
 from pipeline.read import Workbook, read_workbook, workbook_identity
 
 # A worker with pandas loaded reserves ~1.6 GB of address space while using ~100 MB:
@@ -48,8 +49,12 @@ def read_all(
     lang: str,
     limits: Limits = Limits(),
     workers: int | None = None,
+    advance: Advance = lambda _n: None,
 ) -> list[Workbook]:
-    """Read ``paths`` in isolated workers; results come back in the order of ``paths``."""
+    """Read ``paths`` in isolated workers; results come back in the order of ``paths``.
+
+    ``advance(1)`` is called as each file is done (for a progress bar).
+    """
     if not paths:
         return []
     count = max(1, min(workers or len(os.sched_getaffinity(0)), len(paths)))
@@ -74,6 +79,7 @@ def read_all(
                     try:
                         results[worker.job] = worker.conn.recv()
                         worker.job = None
+                        advance(1)
                         continue
                     except (EOFError, OSError):
                         verdict = "crashed"
@@ -82,6 +88,7 @@ def read_all(
                 else:
                     continue
                 results[worker.job] = _lost(paths[worker.job], raw_root, lang, verdict)
+                advance(1)
                 _stop(worker)
                 pool[i] = _start(context, limits)
     finally:

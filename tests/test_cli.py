@@ -6,6 +6,7 @@ import duckdb
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from pipeline.run import report
 from tests.factory import edited, valid_return, write_reference, write_workbook
 
 
@@ -67,3 +68,36 @@ def test_period_option_selects_the_quarter(province):
     assert result.exit_code == 0, result.output
     assert "Period 2026-Q2" in result.output
     assert (province.out / "bulletins" / "2026-Q2" / "province.pdf").exists()
+
+
+def test_verbose_lists_the_files_not_accepted_with_their_first_error(province):
+    write_reference(province.reference, communes=[("06253", "Xã A", None), ("00101", "Xã B", None)])
+    write_workbook(province.raw / "good.xlsx", valid_return())
+    bad = edited(valid_return(commune="00101"), "Cells", 2, "official_members", "mười")
+    write_workbook(province.raw / "bad.xlsx", bad)
+
+    result = CliRunner().invoke(main, args(province, "--lang", "en", "--verbose"))
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = lines.index("  rejected   bad.xlsx: errors 1, warnings 0")
+    assert "'mười'" in lines[at + 1] and "whole number" in lines[at + 1]
+    assert "good.xlsx" not in result.output.split("Time:")[-1]
+    assert "\x1b[" not in result.output  # no progress bar when not on a terminal
+
+
+def test_the_job_reports_its_progress_stage_by_stage(province):
+    write_reference(province.reference, communes=[("06253", "Xã A", None), ("00101", "Xã B", None)])
+    write_workbook(province.raw / "a.xlsx", valid_return())
+    write_workbook(province.raw / "b.xlsx", valid_return(commune="00101"))
+    seen: dict[str, list[int]] = {}
+
+    def progress(stage: str, total: int):
+        seen[stage] = [total, 0]
+        return lambda n: seen[stage].__setitem__(1, seen[stage][1] + n)
+
+    report(province, progress)
+    assert seen == {"Reading": [2, 2], "Validating": [2, 2], "Rendering": [3, 3]}
+    seen.clear()
+    report(province, progress)  # nothing changed: nothing read, nothing rendered
+    assert seen == {"Reading": [0, 0], "Validating": [0, 0], "Rendering": [0, 0]}
