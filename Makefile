@@ -63,7 +63,7 @@ sample: $(STAMP)  ## regenerate the sample province in data/
 	$(PY) -m pipeline.sample --out data
 
 clean:
-	rm -rf data/out/warehouse.duckdb data/out/bulletins data/out/feedback
+	rm -rf data/out/warehouse.duckdb data/out/bulletins data/out/feedback data/out/.cache
 
 bench: $(STAMP) debs-report  ## time a national quarter against a naive baseline (long)
 	$(PY) bench/bench.py
