@@ -431,14 +431,19 @@ def _quarter_end(period: tuple[int, int]) -> dt.date:
     return _quarter_start(_next_quarter(period)) - dt.timedelta(days=1)
 
 
+QUERIES = Path(__file__).parent / "sql" / "templates"
+
+
+def _query(name: str) -> str:
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
 def default_period(warehouse: Path) -> tuple[int, int] | None:
     """The quarter after the latest one with an accepted return in the warehouse, if any."""
     if not warehouse.exists():
         return None
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        row = con.execute(
-            "select year, quarter from cells order by year desc, quarter desc limit 1"
-        ).fetchone()
+        row = con.execute(_query("latest_quarter")).fetchone()
     return _next_quarter((int(row[0]), int(row[1]))) if row else None
 
 
@@ -458,28 +463,8 @@ def _histories(warehouse: Path | None, period: tuple[int, int]) -> dict[str, _Hi
         return {}
     key = period[0] * 10 + period[1]
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        cells = con.execute(
-            """
-            select commune_code, year, quarter, cell_code, cell_name, cell_type,
-                   official_members, probationary_members, last_admission_year
-            from cells
-            where year * 10 + quarter <= $key
-            qualify dense_rank() over (
-                partition by commune_code order by year desc, quarter desc
-            ) = 1
-            order by commune_code, cell_code
-            """,
-            {"key": key},
-        ).fetchall()
-        admitted = con.execute(
-            """
-            select commune_code, cell_code, max(year(admitted_on))
-            from admissions
-            where year * 10 + quarter <= $key
-            group by all
-            """,
-            {"key": key},
-        ).fetchall()
+        cells = con.execute(_query("cells"), {"key": key}).fetchall()
+        admitted = con.execute(_query("admitted"), {"key": key}).fetchall()
     latest_admission = {(c, cell): int(y) for c, cell, y in admitted if y is not None}
     out: dict[str, _History] = {}
     columns = ("cell_code", "cell_name", "cell_type", "official_members", "probationary_members")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache as cache_result
 from pathlib import Path
 
@@ -91,11 +92,17 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
         books, validated = ingest(
             options.raw, reference, lang, timings, cache_in=options.out, progress=progress
         )
+        # Only files with problems need their sheets again (for feedback): a national
+        # quarter's grids are most of the memory the render workers would inherit.
+        with_problems = {p.file_name for p in validated.problems}
+        books = [book for book in books if book.file_name in with_problems]
         period = choose_period(validated, options.period)
         staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
         outputs = {kind: OutputCache(options.out, kind) for kind in ("bulletins", "feedback")}
         with _timed(timings, "load and indicators"):
             build_warehouse(staging.warehouse, validated, reference)
+        validated = replace(validated, sheets={})  # loaded; feedback needs files and problems
+        gc.collect()
         with _timed(timings, "render"):
             bulletins = render_bulletins(
                 staging.warehouse,

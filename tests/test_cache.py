@@ -43,9 +43,9 @@ class Calls:
             self.read += [p.name for p in paths]
             return read_all(paths, *args, **kwargs)
 
-        def counting_render(jobs: list, lang: str) -> list:
+        def counting_render(jobs: list, *args: object) -> list:
             self.rendered += [pdf.name for _, _, pdf in jobs]
-            return render_all(jobs, lang)
+            return render_all(jobs, *args)
 
         def counting_write(path: Path, *args: object) -> None:
             self.feedback.append(path.name)
