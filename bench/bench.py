@@ -43,10 +43,13 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores; {len(files)} files, {args.communes} communes")
 
     floor = timed(lambda: inflate_all(files))
+    print(f"floor: {floor:.2f} s", flush=True)
     out = args.work / "out"
     shutil.rmtree(out, ignore_errors=True)
     full = run_pipeline(national, out)
+    print(f"ours: {full}", flush=True)  # each figure as soon as it is measured
     rerun = run_pipeline(national, out)
+    print(f"rerun: {rerun}", flush=True)
     naive_out = args.work / "naive-out"
     shutil.rmtree(naive_out, ignore_errors=True)
     baseline = naive.run(sample / "raw", sample / "reference", naive_out)

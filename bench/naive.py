@@ -43,7 +43,8 @@ class _OpenpyxlBook:
 def _read(path: Path, raw: Path, lang: str) -> read.Workbook:
     book = read.workbook_identity(path, raw)
     data = path.read_bytes()
-    if verdict := read._refuse(data):
+    verdict, _formulas = read._refuse(data)
+    if verdict:
         book.file_problem(verdict[0], lang, verdict[1])
         return book
     try:

@@ -23,6 +23,7 @@ from pipeline.problems import Problem
 from pipeline.read import Workbook, column_letter
 from pipeline.validate import SHEET_ORDER, Validated
 from pipeline.values import shown
+from pipeline.workers import fork_map
 
 MAX_SHEET_NAME = 31  # Excel's limit
 
@@ -67,13 +68,20 @@ def write_feedback(
     unread = [name for name, _, _ in missing if name not in read]
     if unread and read_more:
         read.update((book.file_name, book) for book in read_more(unread))
-    gettext = translations(lang).gettext
-    for name, path, key in missing:
-        accepted = bool(files.at[name, "accepted"])
-        _write(path, read[name], by_file[name], accepted, gettext, period)
-        if cache:
+    work = [
+        (path, read[name], by_file[name], bool(files.at[name, "accepted"]), lang, period)
+        for name, path, _ in missing
+    ]
+    fork_map(_write_job, work)  # a national quarter has a thousand of them
+    if cache:
+        for _, path, key in missing:
             cache.keep(key, path)
     return [path for _, path, _ in planned]
+
+
+def _write_job(job: tuple[Path, Workbook, list[Problem], bool, str, tuple[int, int]]) -> None:
+    path, book, problems, accepted, lang, period = job
+    _write(path, book, problems, accepted, translations(lang).gettext, period)
 
 
 @cache_result

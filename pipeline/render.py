@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import multiprocessing
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -35,7 +33,7 @@ from pipeline.cache import OutputCache, code_digest, digest
 from pipeline.labels import label_for, slug, translations
 from pipeline.progress import Advance, Progress, quiet
 from pipeline.reference import Reference
-from pipeline.workers import die_with_parent
+from pipeline.workers import fork_map
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 QUERIES = Path(__file__).parent / "sql" / "bulletin"
@@ -156,23 +154,7 @@ def _render_all(
     jobs: list[tuple[str, Any, Path]], lang: str, advance: Advance = lambda _n: None
 ) -> list[Path]:
     """Render every bulletin, over a pool of forked workers (rendering is most of a run)."""
-    if not jobs:
-        return []
-    workers = min(len(os.sched_getaffinity(0)), len(jobs))
-    done: list[Path] = []
-    if workers < 2:
-        for job in jobs:
-            done.append(_render_job(job, lang))
-            advance(1)
-        return done
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
-    ) as pool:
-        for pdf in pool.map(_render_job, jobs, [lang] * len(jobs), chunksize=4):
-            done.append(pdf)
-            advance(1)
-    return done
+    return fork_map(partial(_render_job, lang=lang), jobs, advance)
 
 
 def _render_job(job: tuple[str, object, Path], lang: str) -> Path:

@@ -16,12 +16,18 @@ import os
 import resource
 import signal
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import TypeVar
 
 from pipeline.progress import Advance
 from pipeline.read import Workbook, read_workbook, workbook_identity
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # A worker with pandas loaded reserves ~1.6 GB of address space while using ~100 MB:
 # the cap is a runaway guard, measured to leave ordinary reads alone.
@@ -124,6 +130,29 @@ def _stop(worker: _Worker, gently: bool = False) -> None:
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def fork_map(work: Callable[[T], R], items: list[T], advance: Advance = lambda _n: None) -> list[R]:
+    """``[work(item) for item in items]`` over a fork pool sized to the cores, in order.
+
+    For trusted work (rendering, writing workbooks): no caps, but every worker dies
+    with the run. ``advance(1)`` is called as each item is done.
+    """
+    workers = min(len(os.sched_getaffinity(0)), len(items))
+    done: list[R] = []
+    if workers < 2:
+        for item in items:
+            done.append(work(item))
+            advance(1)
+        return done
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
+        for result in pool.map(work, items, chunksize=4):
+            done.append(result)
+            advance(1)
+    return done
 
 
 def die_with_parent(parent: int) -> None:

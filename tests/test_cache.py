@@ -37,7 +37,7 @@ class Calls:
         self.read: list[str] = []
         self.rendered: list[str] = []
         self.feedback: list[str] = []
-        read_all, render_all, write = run.read_all, render._render_all, feedback._write
+        read_all, render_all, fork_map = run.read_all, render._render_all, feedback.fork_map
 
         def counting_read(paths: list[Path], *args: object, **kwargs: object) -> list:
             self.read += [p.name for p in paths]
@@ -47,13 +47,13 @@ class Calls:
             self.rendered += [pdf.name for _, _, pdf in jobs]
             return render_all(jobs, *args)
 
-        def counting_write(path: Path, *args: object) -> None:
-            self.feedback.append(path.name)
-            write(path, *args)
+        def counting_write(work: object, jobs: list, *args: object) -> list:
+            self.feedback += [job[0].name for job in jobs]  # (path, book, ...)
+            return fork_map(work, jobs, *args)
 
         monkeypatch.setattr(run, "read_all", counting_read)
         monkeypatch.setattr(render, "_render_all", counting_render)
-        monkeypatch.setattr(feedback, "_write", counting_write)
+        monkeypatch.setattr(feedback, "fork_map", counting_write)
 
 
 def rows(out: Path) -> dict[str, list[tuple]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -77,6 +78,7 @@ STAGES = {
 def test_kill_9_leaves_the_previous_outputs_intact(finished, tmp_path, stage):
     out = tmp_path / "out"
     subprocess.run(["cp", "-a", str(finished), str(out)], check=True)
+    shutil.rmtree(out / ".cache")  # with the cache, the run would be over too soon to kill
     before, rows = snapshot(out), warehouse_rows(out)
 
     process = subprocess.Popen(command(out), cwd=ROOT, stdout=subprocess.DEVNULL,
