@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import operator
 import re
 import zipfile
 import zlib
@@ -110,6 +111,17 @@ def read_workbook(path: Path, raw_root: Path, lang: str) -> Workbook:
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?F[\s>/]")  # a formula element (the window is upper-cased)
+# Parts of a workbook that never hold cell formulas: not searched for them (the shared
+# strings are the largest part). A sheet may live under any name; these may not.
+_NO_FORMULAS = (
+    "xl/sharedStrings.xml",
+    "xl/styles.xml",
+    "xl/theme/",
+    "docProps/",
+    "[Content_Types].xml",
+    "_rels/",
+    "xl/_rels/",
+)
 Verdict = tuple[str, str | None]  # (rule, detail) of a file refused before reading
 
 
@@ -164,6 +176,7 @@ def _inflate_and_screen(
     """
     inflated, formulas = 0, False
     for member in members:
+        may_hold_formulas = not member.filename.startswith(_NO_FORMULAS)
         with archive.open(member) as stream:
             head, tail, is_xml = True, b"", False
             while chunk := stream.read(65536):
@@ -177,7 +190,8 @@ def _inflate_and_screen(
                     window = (tail + chunk).upper()
                     if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
                         return ("unsafe-file", "dtd"), False
-                    formulas = formulas or _FORMULA.search(window) is not None
+                    if not formulas and may_hold_formulas:
+                        formulas = _FORMULA.search(window) is not None
                     tail = chunk[-16:]
     return None, formulas
 
@@ -371,24 +385,30 @@ def _read_table(
     def code_of(cells: list[Any]) -> Any:
         return cells[code_at] if code_at is not None and code_at < len(cells) else None
 
-    last = max((i for i, cells in enumerate(body) if not is_blank(code_of(cells))), default=-1)
+    # The table ends at its last row with a cell code (a signature block may follow).
+    last = next((i for i in range(len(body) - 1, -1, -1) if not is_blank(code_of(body[i]))), -1)
+    positions = [c for _, c in columns.values()]
+    pick = operator.itemgetter(*positions) if len(positions) > 1 else None
+    rectangular = pick and max(positions) < min((len(cells) for cells in body), default=0)
+
+    def values_of(cells: list[Any]) -> list[Any]:
+        if rectangular:  # the usual grid, picked at C speed
+            return list(pick(cells))
+        return [cells[c] if c < len(cells) else "" for c in positions]
+
     rows: list[tuple[int, list[Any]]] = []
     for i, cells in enumerate(body[: last + 1]):
-        if all(is_blank(v) for v in cells):
-            continue
-        excel_row = header_row + 1 + i
-        if is_blank(code_of(cells)):
-            header = columns["cell_code"][0]
+        if not is_blank(code_of(cells)):
+            rows.append((header_row + 1 + i, values_of(cells)))
+        elif not all(is_blank(v) for v in cells):
             _structure_problem(
                 book,
                 spec.name,
-                excel_row,
+                header_row + 1 + i,
                 "cell_code",
                 code_at,
-                header,
+                columns["cell_code"][0],
                 "row-without-cell-code",
                 lang,
             )
-            continue
-        rows.append((excel_row, [cells[c] if c < len(cells) else "" for _, c in columns.values()]))
     return SheetData(name, columns, rows, grid)

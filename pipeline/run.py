@@ -89,13 +89,9 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
     lang = options.lang or reference.settings.language
     timings: dict[str, float] = {}
     with exclusive(options.out):
-        books, validated = ingest(
+        _, validated = ingest(
             options.raw, reference, lang, timings, cache_in=options.out, progress=progress
         )
-        # Only files with problems need their sheets again (for feedback): a national
-        # quarter's grids are most of the memory the render workers would inherit.
-        with_problems = {p.file_name for p in validated.problems}
-        books = [book for book in books if book.file_name in with_problems]
         period = choose_period(validated, options.period)
         staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
         outputs = {kind: OutputCache(options.out, kind) for kind in ("bulletins", "feedback")}
@@ -114,8 +110,9 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
                 progress,
             )
         with _timed(timings, "feedback"):
+            # Workbooks are read again, with their grids, only for the feedback not cached.
             feedback = write_feedback(
-                books,
+                [],
                 validated,
                 staging.feedback,
                 period,
@@ -148,7 +145,7 @@ def ingest(
 
     With ``cache_in`` (the out folder), files unchanged since the last run (same name,
     modification time and sha256) are taken from its cache, not read again; the
-    workbooks returned are those read.
+    workbooks returned are those read, without their grids.
     """
     timings = {} if timings is None else timings
     paths = list(raw_files(raw))
@@ -159,7 +156,8 @@ def ingest(
         cache = IngestCache(cache_in, digest(*settings))
     with _timed(timings, "read"):
         kept, to_read = _reusable(paths, raw, cache)
-        books = read_all(to_read, raw, lang, advance=progress("Reading", len(to_read)))
+        advance = progress("Reading", len(to_read))
+        books = read_all(to_read, raw, lang, advance=advance, grids=False)
     with _timed(timings, "validate"):
         advance = progress("Validating", len(books))
         parts = [validate(books, communes, today(), lang)] if books or kept is None else []

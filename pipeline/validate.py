@@ -152,29 +152,26 @@ def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Pro
     raw_frame = frame.copy()
     failed: set[tuple[int, str]] = set()
     for column, meta in fields.items():
-        parse = _memoised(_parser(meta["kind"]))
-        parsed: list[Any] = []
-        for i, raw in enumerate(frame[column].tolist()):
-            result = parse(raw)
-            if not isinstance(result, values.BadValue):
-                parsed.append(result)
-            else:
-                bad = result
-                parsed.append(None)
-                failed.add((i, column))
-                book = books[int(frame.at[i, "_file"])]
-                problems.append(
-                    _problem(
-                        book,
-                        spec,
-                        int(frame.at[i, "_row"]),
-                        column,
-                        raw,
-                        bad.code,
-                        lang,
-                        {"choices": _choices(meta, lang)},
-                    )
+        raw_values = frame[column].tolist()
+        parsed: list[Any] = list(map(_memoised(_parser(meta["kind"])), raw_values))
+        bad_at = [i for i, result in enumerate(parsed) if isinstance(result, values.BadValue)]
+        for i in bad_at:
+            bad, raw = parsed[i], raw_values[i]
+            parsed[i] = None
+            failed.add((i, column))
+            book = books[int(frame.at[i, "_file"])]
+            problems.append(
+                _problem(
+                    book,
+                    spec,
+                    int(frame.at[i, "_row"]),
+                    column,
+                    raw,
+                    bad.code,
+                    lang,
+                    {"choices": _choices(meta, lang)},
                 )
+            )
         if meta["kind"] == "month":
             frame["_month_year"] = pd.array([p[1] if p else None for p in parsed], dtype="Int64")
             parsed = [p[0] if p else None for p in parsed]
@@ -344,11 +341,12 @@ def _unreported_meetings(
             index=False
         )
     }
-    reported = set(meetings[["_file", "cell_code", "month"]].dropna().itertuples(index=False))
+    # Plain lists: itertuples over pandas' extension arrays costs seconds nationally.
+    held = meetings[["_file", "cell_code", "month"]].dropna()
+    reported = set(zip(*(held[c].tolist() for c in held.columns), strict=True))
+    listed = cells[["_file", "cell_code"]].dropna().drop_duplicates()
     out: list[Problem] = []
-    for file_id, cell_code in (
-        cells[["_file", "cell_code"]].dropna().drop_duplicates().itertuples(index=False)
-    ):
+    for file_id, cell_code in zip(*(listed[c].tolist() for c in listed.columns), strict=True):
         book = books[file_id]
         if file_id not in periods or "Meetings" not in book.sheets:
             continue

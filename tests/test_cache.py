@@ -107,7 +107,8 @@ def test_a_warm_rerun_equals_a_cold_run_and_skips_the_unchanged(province, monkey
     edit_info(province.raw / EDITED, "prepared_by", "Trần Văn Bình")
     calls = Calls(monkeypatch)
     warm = report(province)
-    assert calls.read == [Path(EDITED).name]
+    # Read to validate it, then with its grid for its feedback (which copies its sheets).
+    assert calls.read == [Path(EDITED).name] * 2
     assert calls.rendered == []
     # Its feedback workbook copies the sheets as sent, the new name included.
     assert calls.feedback == ["07344-bao-cao-quy-3-phuong-hoang-son.xlsx"]
@@ -123,7 +124,7 @@ def test_a_warm_rerun_equals_a_cold_run_and_skips_the_unchanged(province, monkey
     (province.raw / REMOVED).unlink()
     calls = Calls(monkeypatch)
     warm = report(province)
-    assert calls.read == [Path(EDITED).name]  # the removed file is simply gone
+    assert calls.read == [Path(EDITED).name] * 2  # the removed file is simply gone
     assert warm.files == files - 1
     assert len(calls.rendered) == len(warm.bulletins) == 24  # 14079 now has no return
     cold_out = tmp_path / "cold-2"
