@@ -42,7 +42,7 @@ def main() -> None:
     files = sorted(p for p in (national / "raw").rglob("*") if p.is_file())
     print(f"machine: {os.cpu_count()} cores; {len(files)} files, {args.communes} communes")
 
-    floor = timed(lambda: inflate_all(files))
+    floor = min(timed(lambda: inflate_all(files)) for _ in range(3))  # the machine is noisy
     print(f"floor: {floor:.2f} s", flush=True)
     out = args.work / "out"
     shutil.rmtree(out, ignore_errors=True)

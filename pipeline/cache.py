@@ -12,8 +12,8 @@ Two stores:
 - ``IngestCache``: the validated outcome of the last run, per file. A file whose
   name, modification time and sha256 are unchanged is neither read nor validated
   again.
-- ``OutputCache``: bulletins and feedback workbooks by key; a hit is copied into
-  the folder being built.
+- ``OutputCache``: the warehouse, bulletins and feedback workbooks by key; a hit
+  is copied into the folder being built.
 """
 
 from __future__ import annotations
@@ -55,9 +55,10 @@ def code_digest(*folders: str, packages: Iterable[str] = ()) -> str:
     )
 
 
-def file_digest(path: Path) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
+def folder_digest(folder: Path) -> str:
+    """A hash of the names and bytes of the files directly in ``folder``."""
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    return digest(*(p.name.encode() + b"\x00" + p.read_bytes() for p in files))
 
 
 def _write_atomically(target: Path, write: Any) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.cache import IngestCache, OutputCache, code_digest, digest
+from pipeline.cache import IngestCache, OutputCache, code_digest, digest, folder_digest
 from pipeline.feedback import write_feedback
 from pipeline.load import build_warehouse
 from pipeline.outputs import Staging, exclusive
@@ -89,14 +89,25 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
     lang = options.lang or reference.settings.language
     timings: dict[str, float] = {}
     with exclusive(options.out):
-        _, validated = ingest(
+        books, validated = ingest(
             options.raw, reference, lang, timings, cache_in=options.out, progress=progress
         )
+        # Only files with problems need their sheets again (for feedback); the others'
+        # grids would be memory the render workers inherit.
+        with_problems = {p.file_name for p in validated.problems}
+        books = [book for book in books if book.file_name in with_problems]
         period = choose_period(validated, options.period)
         staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
-        outputs = {kind: OutputCache(options.out, kind) for kind in ("bulletins", "feedback")}
+        kinds = ("warehouse", "bulletins", "feedback")
+        outputs = {kind: OutputCache(options.out, kind) for kind in kinds}
         with _timed(timings, "load and indicators"):
-            build_warehouse(staging.warehouse, validated, reference)
+            # Same files, reference, code and day as the last run: the same warehouse.
+            files = validated.files[["file_name", "sha256", "mtime"]].to_numpy().tolist()
+            inputs = (ingest_code(), today(), lang, folder_digest(options.reference), files)
+            key = digest(*inputs) + ".duckdb"
+            if not outputs["warehouse"].fetch(key, staging.warehouse):
+                build_warehouse(staging.warehouse, validated, reference)
+                outputs["warehouse"].keep(key, staging.warehouse)
         validated = replace(validated, sheets={})  # loaded; feedback needs files and problems
         gc.collect()
         with _timed(timings, "render"):
@@ -110,9 +121,9 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
                 progress,
             )
         with _timed(timings, "feedback"):
-            # Workbooks are read again, with their grids, only for the feedback not cached.
+            # Files taken from the cache are read again only if their feedback is not.
             feedback = write_feedback(
-                [],
+                books,
                 validated,
                 staging.feedback,
                 period,
@@ -145,7 +156,7 @@ def ingest(
 
     With ``cache_in`` (the out folder), files unchanged since the last run (same name,
     modification time and sha256) are taken from its cache, not read again; the
-    workbooks returned are those read, without their grids.
+    workbooks returned are those read.
     """
     timings = {} if timings is None else timings
     paths = list(raw_files(raw))
@@ -156,8 +167,7 @@ def ingest(
         cache = IngestCache(cache_in, digest(*settings))
     with _timed(timings, "read"):
         kept, to_read = _reusable(paths, raw, cache)
-        advance = progress("Reading", len(to_read))
-        books = read_all(to_read, raw, lang, advance=advance, grids=False)
+        books = read_all(to_read, raw, lang, advance=progress("Reading", len(to_read)))
     with _timed(timings, "validate"):
         advance = progress("Validating", len(books))
         parts = [validate(books, communes, today(), lang)] if books or kept is None else []

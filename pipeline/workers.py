@@ -56,13 +56,10 @@ def read_all(
     limits: Limits = Limits(),
     workers: int | None = None,
     advance: Advance = lambda _n: None,
-    grids: bool = True,
 ) -> list[Workbook]:
     """Read ``paths`` in isolated workers; results come back in the order of ``paths``.
 
-    ``advance(1)`` is called as each file is done (for a progress bar). Without
-    ``grids``, the sheets come back without their full grid (only feedback needs it):
-    for a national quarter that halves what the run must unpickle and hold.
+    ``advance(1)`` is called as each file is done (for a progress bar).
     """
     if not paths:
         return []
@@ -78,7 +75,7 @@ def read_all(
                     if not worker.process.is_alive():
                         pool[i] = worker = _start(context, limits)
                     worker.job, worker.started = pending.pop(0), time.monotonic()
-                    worker.conn.send((paths[worker.job], raw_root, lang, grids))
+                    worker.conn.send((paths[worker.job], raw_root, lang))
             busy = [w for w in pool if w.job is not None]
             ready = wait([w.conn for w in busy], timeout=_next_deadline(busy, limits))
             for i, worker in enumerate(pool):
@@ -179,14 +176,11 @@ def _serve(conn: Connection, limits: Limits, parent: int) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     while (job := conn.recv()) is not None:
-        path, raw_root, lang, grids = job
+        path, raw_root, lang = job
         try:
             book = read_workbook(path, raw_root, lang)
         except MemoryError:
             book = _lost(path, raw_root, lang, "memory")
-        if not grids:
-            for sheet in book.sheets.values():
-                sheet.grid = []
         conn.send(book)
 
 

@@ -37,7 +37,13 @@ class Calls:
         self.read: list[str] = []
         self.rendered: list[str] = []
         self.feedback: list[str] = []
+        self.built = 0
         read_all, render_all, fork_map = run.read_all, render._render_all, feedback.fork_map
+        build = run.build_warehouse
+
+        def counting_build(*args: object) -> object:
+            self.built += 1
+            return build(*args)
 
         def counting_read(paths: list[Path], *args: object, **kwargs: object) -> list:
             self.read += [p.name for p in paths]
@@ -54,6 +60,7 @@ class Calls:
         monkeypatch.setattr(run, "read_all", counting_read)
         monkeypatch.setattr(render, "_render_all", counting_render)
         monkeypatch.setattr(feedback, "fork_map", counting_write)
+        monkeypatch.setattr(run, "build_warehouse", counting_build)
 
 
 def rows(out: Path) -> dict[str, list[tuple]]:
@@ -107,8 +114,7 @@ def test_a_warm_rerun_equals_a_cold_run_and_skips_the_unchanged(province, monkey
     edit_info(province.raw / EDITED, "prepared_by", "Trần Văn Bình")
     calls = Calls(monkeypatch)
     warm = report(province)
-    # Read to validate it, then with its grid for its feedback (which copies its sheets).
-    assert calls.read == [Path(EDITED).name] * 2
+    assert calls.read == [Path(EDITED).name]
     assert calls.rendered == []
     # Its feedback workbook copies the sheets as sent, the new name included.
     assert calls.feedback == ["07344-bao-cao-quy-3-phuong-hoang-son.xlsx"]
@@ -124,7 +130,7 @@ def test_a_warm_rerun_equals_a_cold_run_and_skips_the_unchanged(province, monkey
     (province.raw / REMOVED).unlink()
     calls = Calls(monkeypatch)
     warm = report(province)
-    assert calls.read == [Path(EDITED).name] * 2  # the removed file is simply gone
+    assert calls.read == [Path(EDITED).name]  # the removed file is simply gone
     assert warm.files == files - 1
     assert len(calls.rendered) == len(warm.bulletins) == 24  # 14079 now has no return
     cold_out = tmp_path / "cold-2"
@@ -140,7 +146,7 @@ def test_an_unchanged_rerun_reads_and_renders_nothing(province, monkeypatch):
     first = report(province)
     calls = Calls(monkeypatch)
     again = report(province)
-    assert (calls.read, calls.rendered, calls.feedback) == ([], [], [])
+    assert (calls.read, calls.rendered, calls.feedback, calls.built) == ([], [], [], 0)
     assert again.bulletins == first.bulletins and again.feedback == first.feedback
     assert len(again.bulletins) == 25 and len(again.feedback) > 5
 
@@ -170,3 +176,19 @@ def test_a_new_day_or_language_does_not_reuse_bulletins(province, monkeypatch):
     calls.rendered.clear()
     report(Options(province.raw, province.reference, province.out, lang="en"))
     assert len(calls.rendered) == 25
+
+
+def test_a_changed_reference_rebuilds_the_warehouse(province, monkeypatch, tmp_path):
+    reference = tmp_path / "reference"
+    shutil.copytree(province.reference, reference)
+    province = Options(province.raw, reference, province.out)
+    report(province)
+    targets = reference / "targets.csv"
+    targets.write_text(targets.read_text().replace(",2026,", ",2026,1", 1))  # 12 -> 112…
+    calls = Calls(monkeypatch)
+    report(province)
+    assert calls.built == 1 and calls.read == []
+    cold_out = tmp_path / "cold"
+    report(Options(province.raw, reference, cold_out))
+    assert rows(province.out) == rows(cold_out)
+    same_files(province.out / "bulletins", cold_out / "bulletins")
