@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import ctypes
 import faulthandler
+import gc
 import multiprocessing
 import os
 import resource
 import signal
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TypeVar
@@ -41,12 +43,17 @@ class Limits:
     seconds: float = SECONDS_PER_FILE
 
 
+# Files in flight per worker: it reads the next while the run unpickles the last one
+# (with one, each worker waited for the run between files and two gave no speed-up).
+DEPTH = 2
+
+
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
-    job: int | None = None  # index of the file being read
-    started: float = 0.0
+    jobs: deque[int] = field(default_factory=deque)  # files sent, the one being read first
+    started: float = 0.0  # when it began the file being read
 
 
 def read_all(
@@ -66,25 +73,28 @@ def read_all(
     count = max(1, min(workers or len(os.sched_getaffinity(0)), len(paths)))
     context = multiprocessing.get_context("fork")  # inherits the imported modules: fast start
     results: dict[int, Workbook] = {}
-    pending = list(range(len(paths)))
+    pending = deque(range(len(paths)))
     pool = [_start(context, limits) for _ in range(count)]
     try:
         while len(results) < len(paths):
             for i, worker in enumerate(pool):
-                if worker.job is None and pending:
-                    if not worker.process.is_alive():
-                        pool[i] = worker = _start(context, limits)
-                    worker.job, worker.started = pending.pop(0), time.monotonic()
-                    worker.conn.send((paths[worker.job], raw_root, lang))
-            busy = [w for w in pool if w.job is not None]
+                if not worker.jobs and pending and not worker.process.is_alive():
+                    pool[i] = worker = _start(context, limits)
+                while len(worker.jobs) < DEPTH and pending:
+                    if not worker.jobs:
+                        worker.started = time.monotonic()
+                    worker.jobs.append(job := pending.popleft())
+                    worker.conn.send((paths[job], raw_root, lang))
+            busy = [w for w in pool if w.jobs]
             ready = wait([w.conn for w in busy], timeout=_next_deadline(busy, limits))
             for i, worker in enumerate(pool):
-                if worker.job is None:
+                if not worker.jobs:
                     continue
                 if worker.conn in ready:
                     try:
-                        results[worker.job] = worker.conn.recv()
-                        worker.job = None
+                        results[worker.jobs[0]] = worker.conn.recv()
+                        worker.jobs.popleft()
+                        worker.started = time.monotonic()  # it goes on with the next one
                         advance(1)
                         continue
                     except (EOFError, OSError):
@@ -93,8 +103,12 @@ def read_all(
                     verdict = "timeout"
                 else:
                     continue
-                results[worker.job] = _lost(paths[worker.job], raw_root, lang, verdict)
+                # The file being read is the one to blame; the next goes to another worker.
+                culprit = worker.jobs.popleft()
+                results[culprit] = _lost(paths[culprit], raw_root, lang, verdict)
                 advance(1)
+                pending.extendleft(reversed(worker.jobs))
+                worker.jobs.clear()
                 _stop(worker)
                 pool[i] = _start(context, limits)
     finally:
@@ -146,12 +160,18 @@ def fork_map(work: Callable[[T], R], items: list[T], advance: Advance = lambda _
             advance(1)
         return done
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
-    ) as pool:
-        for result in pool.map(work, items, chunksize=4):
-            done.append(result)
-            advance(1)
+    # Frozen, the parent's objects are left alone by the workers' garbage collector, so
+    # their pages stay shared instead of being copied into every worker.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
+            for result in pool.map(work, items, chunksize=4):
+                done.append(result)
+                advance(1)
+    finally:
+        gc.unfreeze()
     return done
 
 
