@@ -101,3 +101,12 @@ def test_the_job_reports_its_progress_stage_by_stage(province):
     seen.clear()
     report(province, progress)  # nothing changed: nothing read, nothing rendered
     assert seen == {"Reading": [0, 0], "Validating": [0, 0], "Rendering": [0, 0]}
+
+
+def test_every_command_and_option_has_help():
+    assert sorted(main.commands) == ["check", "export", "report", "status", "templates"]
+    for name, command in main.commands.items():
+        assert command.help, name
+        options = [p for p in command.params if p.param_type_name == "option"]
+        assert all(option.help for option in options), name
+        assert CliRunner().invoke(main, [name, "--help"]).exit_code == 0
