@@ -110,3 +110,19 @@ def test_every_command_and_option_has_help():
         options = [p for p in command.params if p.param_type_name == "option"]
         assert all(option.help for option in options), name
         assert CliRunner().invoke(main, [name, "--help"]).exit_code == 0
+
+
+def test_templates_follow_the_latest_quarter_of_the_warehouse(province):
+    write_reference(province.reference, communes=[("06253", "Xã A", None), ("00101", "Xã B", None)])
+    write_workbook(province.raw / "a.xlsx", valid_return())
+    assert CliRunner().invoke(main, args(province)).exit_code == 0
+    common = ["--reference", str(province.reference), "--out", str(province.out)]
+
+    result = CliRunner().invoke(main, ["templates", *common])
+
+    assert result.exit_code == 0, result.output
+    folder = province.out / "templates" / "2026-Q4"  # the quarter after 2026-Q3
+    assert result.output.strip() == f"2 templates for 2026-Q4 in {folder}"
+    assert sorted(p.name for p in folder.iterdir()) == ["00101-xa-b.xlsx", "06253-xa-a.xlsx"]
+    missing = CliRunner().invoke(main, ["templates", *common[:2], "--out", str(province.raw)])
+    assert missing.exit_code == 1 and "--period 2026-Q4" in missing.output
