@@ -101,13 +101,7 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
         kinds = ("warehouse", "bulletins", "feedback")
         outputs = {kind: OutputCache(options.out, kind) for kind in kinds}
         with _timed(timings, "load and indicators"):
-            # Same files, reference, code and day as the last run: the same warehouse.
-            files = validated.files[["file_name", "sha256", "mtime"]].to_numpy().tolist()
-            inputs = (ingest_code(), today(), lang, folder_digest(options.reference), files)
-            key = digest(*inputs) + ".duckdb"
-            if not outputs["warehouse"].fetch(key, staging.warehouse):
-                build_warehouse(staging.warehouse, validated, reference)
-                outputs["warehouse"].keep(key, staging.warehouse)
+            _load(staging.warehouse, validated, reference, options, lang, outputs["warehouse"])
         validated = replace(validated, sheets={})  # loaded; feedback needs files and problems
         gc.collect()
         with _timed(timings, "render"):
@@ -141,6 +135,23 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
     outcome.bulletins = [staging.final_bulletins / p.name for p in bulletins]
     outcome.feedback = [staging.final_feedback / p.name for p in feedback]
     return _counted(outcome)
+
+
+def _load(
+    warehouse: Path,
+    validated: Validated,
+    reference: Reference,
+    options: Options,
+    lang: str,
+    cache: OutputCache,
+) -> None:
+    """Build the warehouse, or copy the last run's when made of the same things."""
+    files = validated.files[["file_name", "sha256", "mtime"]].to_numpy().tolist()
+    inputs = (ingest_code(), today(), lang, folder_digest(options.reference), files)
+    key = digest(*inputs) + ".duckdb"
+    if not cache.fetch(key, warehouse):
+        build_warehouse(warehouse, validated, reference)
+        cache.keep(key, warehouse)
 
 
 def ingest(
