@@ -23,7 +23,7 @@ import os
 import pickle
 import shutil
 import tempfile
-from collections.abc import Iterable
+from functools import cache, partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -41,17 +41,28 @@ def digest(*parts: Any) -> str:
     return h.hexdigest()
 
 
-def code_digest(*folders: str, packages: Iterable[str] = ()) -> str:
-    """A hash of the project's source files under ``folders`` and of package versions."""
+# The packages whose versions can change a result: readers, validation, rendering.
+PACKAGES = (
+    *("python-calamine", "pandas", "pandera", "duckdb", "xlsxwriter"),
+    *("weasyprint", "pydyf", "jinja2", "babel", "matplotlib", "tinycss2", "cssselect2"),
+)
+
+
+@cache
+def code_digest() -> str:
+    """A hash of the project's code, SQL, schemas and templates and of package versions.
+
+    Part of every key: any change to what makes a result misses the cache.
+    """
     files = sorted(
         p
-        for folder in folders
+        for folder in ("pipeline", "schemas", "templates")
         for p in (ROOT / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
     )
     return digest(
         *(p.relative_to(ROOT).as_posix().encode() + b"\x00" + p.read_bytes() for p in files),
-        *(f"{name}=={version(name)}" for name in packages),
+        *(f"{name}=={version(name)}" for name in PACKAGES),
     )
 
 
@@ -117,7 +128,8 @@ class OutputCache:
         return True
 
     def keep(self, key: str, source: Path) -> None:
-        _write_atomically(self.folder / key, lambda stream: stream.write(source.read_bytes()))
+        with source.open("rb") as original:
+            _write_atomically(self.folder / key, partial(shutil.copyfileobj, original))
         self.used.add(key)
 
     def prune(self) -> None:

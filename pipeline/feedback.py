@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from functools import cache as cache_result
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,7 @@ def write_feedback(
     files = validated.files.set_index("file_name")
     read = {book.file_name: book for book in books}
     names = list(files.index) if read_more else list(read)
-    code = cache_code() if cache else ""
+    code = code_digest() if cache else ""
     planned: list[tuple[str, Path, str]] = []  # file name, workbook, cache key
     taken: set[str] = set()
     for name in names:
@@ -82,12 +81,6 @@ def write_feedback(
 def _write_job(job: tuple[Path, Workbook, list[Problem], bool, str, tuple[int, int]]) -> None:
     path, book, problems, accepted, lang, period = job
     _write(path, book, problems, accepted, translations(lang).gettext, period)
-
-
-@cache_result
-def cache_code() -> str:
-    """What a feedback workbook depends on besides its file and problems: this code."""
-    return code_digest("pipeline", "schemas", packages=("xlsxwriter", "python-calamine"))
 
 
 def _free_name(folder: Path, stem: str, taken: set[str]) -> Path:

@@ -95,7 +95,10 @@ class CommuneBulletin:
     profile: dict[str, list[Row]] = field(default_factory=dict)
     stale_years: int = 3
     attention: dict[str, Row] = field(default_factory=dict)  # see _attention
-    cell_names: bool = True  # whether the attention lists name cells or only code them
+    cell_names: bool = field(init=False)  # whether the attention lists name cells or code them
+
+    def __post_init__(self) -> None:
+        self.cell_names = _names_fit(self.attention)
 
 
 def render_bulletins(
@@ -117,12 +120,11 @@ def render_bulletins(
         province, communes = _contexts(con, reference.settings.province_name, year, quarter)
     for bulletin in communes:
         bulletin.stale_years = reference.settings.stale_years
-        bulletin.cell_names = _names_fit(bulletin.attention)
     jobs: list[tuple[str, Any, Path]] = [("province.html", province, folder / "province.pdf")]
     for bulletin in communes:
         name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
         jobs.append(("commune.html", bulletin, folder / name))
-    code = render_code() if cache else ""
+    code = code_digest() if cache else ""
     # The charts derive from the province's data: the key needs only the data. Pickle
     # describes it as faithfully as repr, seven times faster.
     keys = [
@@ -146,13 +148,6 @@ def render_bulletins(
 
 def _fetch(cache: OutputCache, key: str, pdf: Path) -> bool:
     return cache.fetch(key + ".pdf", pdf) and cache.fetch(key + ".html", pdf.with_suffix(".html"))
-
-
-@cache
-def render_code() -> str:
-    """What a bulletin depends on besides its data: templates, code and renderer versions."""
-    packages = ("weasyprint", "pydyf", "jinja2", "babel", "matplotlib", "tinycss2", "cssselect2")
-    return code_digest("templates", "pipeline", packages=packages)
 
 
 def _render_all(

@@ -8,7 +8,6 @@ import gc
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache as cache_result
 from pathlib import Path
 
 import duckdb
@@ -147,7 +146,7 @@ def _load(
 ) -> None:
     """Build the warehouse, or copy the last run's when made of the same things."""
     files = validated.files[["file_name", "sha256", "mtime"]].to_numpy().tolist()
-    inputs = (ingest_code(), today(), lang, folder_digest(options.reference), files)
+    inputs = (code_digest(), today(), lang, folder_digest(options.reference), files)
     key = digest(*inputs) + ".duckdb"
     if not cache.fetch(key, warehouse):
         build_warehouse(warehouse, validated, reference)
@@ -163,7 +162,7 @@ def ingest(
     cache_in: Path | None = None,
     progress: Progress = quiet,
 ) -> tuple[list[Workbook], Validated]:
-    """Read and validate every file of ``raw``: what ``report``, ``status`` and ``check`` share.
+    """Read and validate every file of ``raw``: what ``report`` and ``status`` share.
 
     With ``cache_in`` (the out folder), files unchanged since the last run (same name,
     modification time and sha256) are taken from its cache, not read again; the
@@ -174,7 +173,7 @@ def ingest(
     communes = set(reference.communes["commune_code"])
     cache = None
     if cache_in is not None:
-        settings = (ingest_code(), sorted(communes), today(), lang)
+        settings = (code_digest(), sorted(communes), today(), lang)
         cache = IngestCache(cache_in, digest(*settings))
     with _timed(timings, "read"):
         kept, to_read = _reusable(paths, raw, cache)
@@ -189,12 +188,6 @@ def ingest(
         if cache is not None:
             cache.store(validated)
     return books, validated
-
-
-@cache_result
-def ingest_code() -> str:
-    """The code a validated file depends on (any change in it invalidates the cache)."""
-    return code_digest("pipeline", "schemas", packages=("python-calamine", "pandas", "pandera"))
 
 
 def _reusable(
