@@ -9,9 +9,10 @@ UV_VERSION := 0.13.8
 STAMP := $(VENV)/.synced
 
 # Debian packages: WeasyPrint's text layout and a font with Vietnamese diacritics for
-# `report`; poppler's pdftotext/pdftoppm for the PDF tests. Installed when missing and root.
+# `report`; poppler's pdftotext/pdftoppm for the PDF tests, headless chromium and its driver
+# for the web pages' tests. Installed when missing and root.
 REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_DEBS := poppler-utils
+TEST_DEBS := poppler-utils chromium chromium-driver
 
 .PHONY: report test lint fmt sample clean bench debs-report debs-test
 
