@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import shutil
 import tempfile
 from functools import cache, partial
@@ -64,6 +65,43 @@ def code_digest() -> str:
         *(p.relative_to(ROOT).as_posix().encode() + b"\x00" + p.read_bytes() for p in files),
         *(f"{name}=={version(name)}" for name in PACKAGES),
     )
+
+
+# The system libraries that lay out and draw text; an upgrade of any changes the PDFs.
+_DRAWING_LIBRARIES = re.compile(r"/lib(pango|harfbuzz|fontconfig|freetype|fribidi|thai|png)[^/]*$")
+
+
+@cache
+def drawing_digest() -> str:
+    """A hash of what draws the bulletins outside Python: the text-layout libraries loaded
+    (Pango, HarfBuzz, fontconfig, FreeType…) and every font file fontconfig knows, by path,
+    size and modification time. Part of the bulletins' keys: after a system upgrade they
+    are drawn again rather than copied from the cache.
+    """
+    from weasyprint.text.ffi import ffi, fontconfig, pango  # loads the libraries
+
+    maps = Path("/proc/self/maps")
+    mapped = maps.read_text().split() if maps.exists() else []
+    libraries = sorted({p for p in mapped if p.startswith("/") and _DRAWING_LIBRARIES.search(p)})
+    config = fontconfig.FcInitLoadConfigAndFonts()
+    fonts: list[str] = []
+    try:
+        fontset = fontconfig.FcConfigGetFonts(config, 0)  # FcSetSystem
+        found = ffi.new("FcChar8 **")
+        for i in range(fontset.nfont if fontset != ffi.NULL else 0):
+            if fontconfig.FcPatternGetString(fontset.fonts[i], b"file", 0, found) == 0:
+                fonts.append(ffi.string(found[0]).decode(errors="replace"))
+    finally:
+        fontconfig.FcConfigDestroy(config)
+    return digest(pango.pango_version(), *(_identity(p) for p in libraries + sorted(set(fonts))))
+
+
+def _identity(path: str) -> str:
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return f"{path} missing"
+    return f"{path} {stat.st_size} {stat.st_mtime_ns}"
 
 
 def folder_digest(folder: Path) -> str:

@@ -87,32 +87,69 @@ def achievement_histogram(
 
 
 def profile(dimensions: dict[str, list[Row]], label: Label) -> str | None:
-    """The new members, one small bar chart per dimension."""
+    """The new members, one small bar chart per dimension, two side by side."""
+    figure = profile_figure(dimensions, label)
+    return None if figure is None else _svg(figure)
+
+
+def profile_figure(dimensions: dict[str, list[Row]], label: Label) -> plt.Figure | None:
+    """The figure of :func:`profile`.
+
+    Panels are placed by hand: each row of panels is as tall as its longer panel's bars, so
+    two-bar panels (sex, age) are short rather than mostly empty, every bar has the same
+    thickness, and each value stands clear of its bar's end.
+    """
     if not dimensions:
         return None
     names = list(dimensions)
-    columns = 2
-    lines = -(-len(names) // columns)
-    figure, grid = plt.subplots(lines, columns, figsize=(6.6, 1.15 * lines), squeeze=False)
-    for axes, name in zip(grid.flat, names, strict=False):
-        rows = sorted(dimensions[name], key=lambda r: (r["members"], label(r["category"])))
-        axes.barh(
-            [label(r["category"]) for r in rows],
-            [r["members"] for r in rows],
-            color=NEUTRAL,
-            height=0.6,
-        )
-        for y, row in enumerate(rows):
-            axes.text(row["members"], y, f" {row['members']}", va="center", fontsize=6.5)
-        axes.set_ylim(-0.6, max(len(rows), 4) - 0.4)  # the same bar thickness in every panel
-        axes.set_title(label(name), loc="left")
-        axes.tick_params(axis="y", length=0)
-        axes.xaxis.set_visible(False)
-        axes.spines["bottom"].set_visible(False)
-    for axes in list(grid.flat)[len(names) :]:
-        axes.set_visible(False)
-    figure.tight_layout(h_pad=0.6, w_pad=2)
-    return _svg(figure)
+    pairs = [names[i : i + 2] for i in range(0, len(names), 2)]
+    rows_of_bars = [max(len(dimensions[name]) for name in pair) for pair in pairs]
+    bar, title, gap = 0.17, 0.22, 0.12  # inches: one bar's band, a panel title, between rows
+    width = 6.6
+    height = sum(bar * n + title + gap for n in rows_of_bars)
+    figure = plt.figure(figsize=(width, height))
+    panels: list[tuple[plt.Axes, int, int]] = []  # axes, row, column
+    for r, pair in enumerate(pairs):
+        for c, name in enumerate(pair):
+            axes = figure.add_axes((0, 0, 1, 1))
+            rows = sorted(
+                dimensions[name], key=lambda row: (row["members"], label(row["category"]))
+            )
+            counts = [row["members"] for row in rows]
+            bars = axes.barh(
+                [label(row["category"]) for row in rows], counts, color=NEUTRAL, height=0.6
+            )
+            axes.bar_label(bars, padding=3, fontsize=6.5)
+            axes.set_ylim(-0.5, rows_of_bars[r] - 0.5)
+            axes.set_xlim(0, max(counts) * 1.18)  # room for the value after the longest bar
+            axes.set_title(label(name), loc="left")
+            axes.tick_params(axis="y", length=0)
+            axes.xaxis.set_visible(False)
+            axes.spines["bottom"].set_visible(False)
+            panels.append((axes, r, c))
+    # Each column leaves room on the left for its widest category label.
+    renderer = figure.canvas.get_renderer()
+    labels = [0.0, 0.0]
+    for axes, _, c in panels:
+        for tick in axes.get_yticklabels():
+            labels[c] = max(labels[c], tick.get_window_extent(renderer).width / figure.dpi)
+    column = width / 2
+    top = height
+    for r, n in enumerate(rows_of_bars):
+        top -= title
+        for axes, row, c in panels:
+            if row == r:
+                left = c * column + labels[c] + 0.08
+                axes.set_position(
+                    (
+                        left / width,
+                        (top - bar * n) / height,
+                        (column - 0.12 - left + c * column) / width,
+                        bar * n / height,
+                    )
+                )
+        top -= bar * n + gap
+    return figure
 
 
 def referrals(rows: list[Row], label: Label, referred: str, target: str) -> str | None:

@@ -26,6 +26,11 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "transla
 
 
 LABELS: dict[str, str] = {
+    # the sheets of the return, as the template names them
+    "Info": N_("Info"),
+    "Cells": N_("Cells"),
+    "Meetings": N_("Meetings"),
+    "Admissions": N_("Admissions"),
     # submission status
     "on_time": N_("On time"),
     "late": N_("Late"),

@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import os
 import pickle
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,11 +27,12 @@ import weasyprint
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from markupsafe import Markup
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from pipeline import charts
-from pipeline.cache import OutputCache, code_digest, digest
+from pipeline.cache import OutputCache, code_digest, digest, drawing_digest
 from pipeline.labels import label_for, slug, translations
 from pipeline.progress import Advance, Progress, quiet
 from pipeline.reference import Reference
@@ -115,16 +117,12 @@ def render_bulletins(
     Each bulletin is a tagged PDF (PDF/UA) and its HTML twin for the web. A bulletin
     whose data, templates, code and date are those of one in ``cache`` is copied.
     """
-    year, quarter = period
-    with duckdb.connect(warehouse, read_only=True) as con:
-        province, communes = _contexts(con, reference.settings.province_name, year, quarter)
-    for bulletin in communes:
-        bulletin.stale_years = reference.settings.stale_years
-    jobs: list[tuple[str, Any, Path]] = [("province.html", province, folder / "province.pdf")]
-    for bulletin in communes:
-        name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
-        jobs.append(("commune.html", bulletin, folder / name))
-    code = code_digest() if cache else ""
+    jobs = [
+        (template, bulletin, folder / name)
+        for template, bulletin, name in bulletins(warehouse, period, reference)
+    ]
+    province = jobs[0][1]
+    code = digest(code_digest(), drawing_digest()) if cache else ""
     # The charts derive from the province's data: the key needs only the data. Pickle
     # describes it as faithfully as repr, seven times faster.
     keys = [
@@ -137,13 +135,36 @@ def render_bulletins(
         if not (cache and _fetch(cache, key, job[2]))
     ]
     if any(job[1] is province for job, _ in missing):
-        province.charts = _charts(province, lang)
+        with_charts(province, lang)
     _render_all([job for job, _ in missing], lang, progress("Rendering", len(missing)))
     if cache:
         for (_, _, pdf), key in missing:
             cache.keep(key + ".pdf", pdf)
             cache.keep(key + ".html", pdf.with_suffix(".html"))
     return [pdf for _, _, pdf in jobs]
+
+
+Job = tuple[str, Any, str]  # template, bulletin context, file name of the PDF
+
+
+def bulletins(warehouse: Path, period: tuple[int, int], reference: Reference) -> list[Job]:
+    """The bulletins of ``period``: the province's first, then one per commune that sent
+    a return, each with its template and the name of its PDF."""
+    year, quarter = period
+    with duckdb.connect(warehouse, read_only=True) as con:
+        province, communes = _contexts(con, reference.settings.province_name, year, quarter)
+    jobs: list[Job] = [("province.html", province, "province.pdf")]
+    for bulletin in communes:
+        bulletin.stale_years = reference.settings.stale_years
+        name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
+        jobs.append(("commune.html", bulletin, name))
+    return jobs
+
+
+def with_charts(province: ProvinceBulletin, lang: str) -> ProvinceBulletin:
+    """The province bulletin with its charts drawn (the costly part, done only when needed)."""
+    province.charts = _charts(province, lang)
+    return province
 
 
 def _fetch(cache: OutputCache, key: str, pdf: Path) -> bool:
@@ -361,11 +382,15 @@ def environment(lang: str) -> jinja2.Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     locale = Locale.parse(lang)
-    env.filters["pct"] = lambda v: _pct(v, locale)
+    # In running text a percentage stays on one line ("75,0 %" never ends a line on "75,0");
+    # attributes (alt texts) take the plain text.
+    env.filters["pct"] = lambda v: Markup('<span class="nobreak">{}</span>').format(_pct(v, locale))
+    env.filters["pct_text"] = lambda v: _pct(v, locale)
     env.filters["num"] = lambda v: "–" if v is None else _decimal(v, None, locale)
     env.filters["date"] = lambda v: _date(v, locale)
     env.filters["signed"] = lambda v: _signed(v, locale)
     env.filters["signed_int"] = lambda v: ("+" if v > 0 else "") + format_decimal(v, locale=locale)
+    env.filters["file"] = breakable_file_name
     env.globals["lang"] = lang
     env.globals["label"] = label_for(lang)
     return env
@@ -403,6 +428,28 @@ def _date(value: dt.date | None, locale: Locale) -> str:
     return format_date(
         value, "dd/MM/yyyy" if locale.language == "vi" else "d MMM yyyy", locale=locale
     )
+
+
+_NAME_PART = re.compile(r"[^/_\-]*[/_\-]+|[^/_\-]+$")
+
+
+def breakable_file_name(name: str | None) -> Markup | str:
+    """A file name that wraps after its separators (``/``, ``_``, ``-``) and spaces, never
+    inside a word or its extension ("…_final.xlsx", not "…final.xl" / "sx").
+
+    Each part is an inline block, and lines may break between inline blocks; the text
+    itself is unchanged (no invisible break characters end up in a copied file name).
+    """
+    if not name:
+        return "–"
+    out = Markup()
+    for token in re.split(r"(\s+)", name):
+        parts = _NAME_PART.findall(token)
+        if len(parts) < 2:
+            out += token
+            continue
+        out += Markup("").join(Markup('<span class="part">{}</span>').format(p) for p in parts)
+    return out
 
 
 class TemplateFetcher(URLFetcher):
@@ -463,16 +510,27 @@ def generated_on() -> dt.date:
     return now.date()
 
 
+def laid_out(env: jinja2.Environment, template: str, bulletin: object) -> weasyprint.Document:
+    """The printed bulletin as WeasyPrint lays it out: its pages and boxes, before the PDF."""
+    return lay_out(render_html(env, template, bulletin, web=False))
+
+
+def lay_out(html: str) -> weasyprint.Document:
+    """A printed page's HTML laid out with the bulletin stylesheet, as the PDFs are."""
+    css, fonts = _stylesheet()
+    document = weasyprint.HTML(
+        string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=TemplateFetcher()
+    )
+    return document.render(stylesheets=[css], font_config=fonts, **PDF_OPTIONS)
+
+
+# PDF/UA: tagged, so screen readers read the bulletin in order.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
+
+
 def _write(env: jinja2.Environment, template: str, bulletin: object, pdf: Path) -> Path:
     pdf.with_suffix(".html").write_text(
         render_html(env, template, bulletin, web=True), encoding="utf-8"
     )
-    css, fonts = _stylesheet()
-    document = weasyprint.HTML(
-        string=render_html(env, template, bulletin, web=False),
-        base_url=TEMPLATES.as_uri() + "/",
-        url_fetcher=TemplateFetcher(),
-    )
-    # PDF/UA: tagged, so screen readers read the bulletin in order.
-    document.write_pdf(pdf, stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1")
+    laid_out(env, template, bulletin).write_pdf(pdf, **PDF_OPTIONS)
     return pdf

@@ -423,6 +423,11 @@ def _problem_order(p: Problem) -> tuple:
     return (p.file_name, SHEET_ORDER.get(p.sheet or "", -1), p.row or 0, p.cell or "", p.rule)
 
 
+def _written(sheet: str) -> str:
+    """The column of ``Validated.files`` holding the name the workbook gives ``sheet``."""
+    return f"{sheet.lower()}_sheet"
+
+
 def _files(books: list[Workbook], info: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     counts = Counter((p.file_name, p.severity) for p in problems)
     by_file = info.set_index("_file")
@@ -442,6 +447,13 @@ def _files(books: list[Workbook], info: pd.DataFrame, problems: list[Problem]) -
                 "submitted_on": row["submitted_on"] if known else None,
                 "errors": counts[(book.file_name, "error")],
                 "warnings": counts[(book.file_name, "warning")],
+                # each sheet's name as the clerk wrote it, for the messages of later stages
+                **{
+                    _written(spec.name): book.sheets[spec.name].name
+                    if spec.name in book.sheets
+                    else None
+                    for spec in SHEETS
+                },
             }
         )
     files = pd.DataFrame(
@@ -457,9 +469,11 @@ def _files(books: list[Workbook], info: pd.DataFrame, problems: list[Problem]) -
             "submitted_on",
             "errors",
             "warnings",
+            *(_written(spec.name) for spec in SHEETS),
         ],
     )
     files = files.astype({"year": "Int64", "quarter": "Int64", "submitted_on": "datetime64[us]"})
-    files["commune_code"] = files["commune_code"].astype("str")
+    for column in ("commune_code", *(_written(spec.name) for spec in SHEETS)):
+        files[column] = files[column].astype("str")
     files["accepted"] = files["errors"] == 0
     return files

@@ -106,7 +106,10 @@ def test_commune_bulletins_are_one_page_even_with_60_cells(vi):
     assert pages(big) == 1
     page = " ".join(text(big).split())
     # The printed page names the cells needing attention; all 60 lack September.
-    assert "Sinh hoạt chưa báo cáo, không tính là có hay không (60) mọi chi bộ" in page
+    assert (
+        "Sinh hoạt chưa báo cáo (60): ghi riêng với các buổi không sinh hoạt, chưa tính là đã "
+        "sinh hoạt mọi chi bộ" in page
+    )
     assert "Chưa sinh hoạt chuyên đề trong quý (60) mọi chi bộ" in page
     assert "Còn 52 mục khác trong tệp phản hồi." in page  # 60 warnings, 8 shown
     web = big.with_suffix(".html").read_text(encoding="utf-8")

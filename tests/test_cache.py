@@ -17,7 +17,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipeline import feedback, render, run
+from pipeline import cache, feedback, render, run
 from pipeline.run import Options, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,3 +192,26 @@ def test_a_changed_reference_rebuilds_the_warehouse(province, monkeypatch, tmp_p
     report(Options(province.raw, reference, cold_out))
     assert rows(province.out) == rows(cold_out)
     same_files(province.out / "bulletins", cold_out / "bulletins")
+
+
+def test_a_system_upgrade_draws_the_bulletins_again(province, monkeypatch, tmp_path):
+    """The fonts and text libraries that draw the PDFs are part of the bulletins' keys: after
+    an upgrade (here: a font file added where fontconfig looks) they are drawn again."""
+    report(province)
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    shutil.copy("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", fonts / "Upgraded.ttf")
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<include>/etc/fonts/fonts.conf</include><dir>{fonts}</dir></fontconfig>"
+    )
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    cache.drawing_digest.cache_clear()
+    try:
+        calls = Calls(monkeypatch)
+        report(province)
+        assert len(calls.rendered) == 25
+        assert calls.read == [] and calls.built == 0  # only drawing depends on the fonts
+    finally:
+        cache.drawing_digest.cache_clear()

@@ -159,3 +159,17 @@ def test_the_contract_above_is_spec_section_5():
         bare = re.sub(r"\([^()]*(\([^()]*\)[^()]*)*\)", "", columns)  # drop the notes
         found[relation] = ", ".join(c.strip() for c in bare.split(","))
     assert found == CONTRACT
+
+
+def test_the_readme_example_prints_what_the_readme_shows(project):
+    """The README's first query, run as the README says (the CLI, read-only), prints exactly
+    the table the README shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```sql\n(-- admissions against.*?)```\n```\n(.*?)```", readme, re.S)
+    sql, shown = example.groups()
+    warehouse = project / "data" / "out" / "warehouse.duckdb"
+    done = subprocess.run(
+        [DUCKDB_CLI, "-readonly", warehouse, "-c", sql], capture_output=True, text=True, check=True
+    )
+    assert done.stdout == shown
+    assert "-readonly data/out/warehouse.duckdb" in readme

@@ -28,6 +28,8 @@ select
     sum(target.admissions_quarter) as admissions_quarter,
     sum(target.admissions_ytd) as admissions_ytd,
     sum(target.admissions_target) as admissions_target,
+    sum(target.admissions_ytd) filter (where target.admissions_target is not null)
+        as admissions_ytd_with_target,
     100.0 * sum(target.admissions_ytd) filter (where target.admissions_target is not null)
         / nullif(sum(target.admissions_target), 0) as achievement_pct,
     100.0 * sum(meetings.cells_met_every_month) / nullif(sum(meetings.cells), 0)

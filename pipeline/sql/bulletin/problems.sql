@@ -1,5 +1,6 @@
 -- What each commune still has to fix for the period: the problems of its return in use and
--- of rejected files it sent after it (or of every rejected file, when none is in use).
+-- of rejected files it sent after it (or of every rejected file, when none is in use),
+-- with each sheet named as the clerk's workbook names it.
 -- Grain: one row per problem: errors first, then in reading order.
 with
 
@@ -26,9 +27,17 @@ pending as (
 select
     pending.commune_code,
     pending.status,
-    problems.*
+    problems.*,
+    -- NULL when the workbook has no such sheet (a missing sheet)
+    case problems.sheet
+        when 'Info' then files.info_sheet
+        when 'Cells' then files.cells_sheet
+        when 'Meetings' then files.meetings_sheet
+        when 'Admissions' then files.admissions_sheet
+    end as sheet_name
 from problems
 inner join pending using (file_name)
+inner join staging.files as files using (file_name)
 order by
     pending.commune_code,
     problems.severity = 'warning',
