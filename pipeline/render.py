@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import os
 import pickle
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -122,8 +123,7 @@ def render_bulletins(
         bulletin.stale_years = reference.settings.stale_years
     jobs: list[tuple[str, Any, Path]] = [("province.html", province, folder / "province.pdf")]
     for bulletin in communes:
-        name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
-        jobs.append(("commune.html", bulletin, folder / name))
+        jobs.append(("commune.html", bulletin, folder / page_name(bulletin.commune, ".pdf")))
     code = code_digest() if cache else ""
     # The charts derive from the province's data: the key needs only the data. Pickle
     # describes it as faithfully as repr, seven times faster.
@@ -143,7 +143,29 @@ def render_bulletins(
         for (_, _, pdf), key in missing:
             cache.keep(key + ".pdf", pdf)
             cache.keep(key + ".html", pdf.with_suffix(".html"))
+    write_index(province, folder, lang)  # cheap: written every run, never cached
     return [pdf for _, _, pdf in jobs]
+
+
+def page_name(commune: Row, suffix: str = ".html") -> str:
+    """A commune bulletin's file name: its code and its name in ASCII."""
+    return f"{commune['commune_code']}-{slug(commune['commune_name'])}{suffix}"
+
+
+def write_index(province: ProvinceBulletin, folder: Path, lang: str) -> Path:
+    """The quarter's web index: the province page and every commune's, by cluster."""
+    index = folder / "index.html"
+    html = render_html(environment(lang), "index.html", province, web=True)
+    index.write_text(html, encoding="utf-8")
+    return index
+
+
+def index_clusters(province: ProvinceBulletin) -> list[tuple[str | None, list[Row]]]:
+    """Communes by cluster, in the province table's cluster order, by name within one."""
+    return [
+        (cluster, sorted(rows, key=lambda r: (slug(r["commune_name"]), r["commune_code"])))
+        for cluster, rows, _ in province.clusters
+    ]
 
 
 def _fetch(cache: OutputCache, key: str, pdf: Path) -> bool:
@@ -368,7 +390,25 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["signed_int"] = lambda v: ("+" if v > 0 else "") + format_decimal(v, locale=locale)
     env.globals["lang"] = lang
     env.globals["label"] = label_for(lang)
+    env.globals["index_clusters"] = index_clusters
+    env.filters["page_name"] = page_name
+    env.filters["chart_em"] = chart_em
     return env
+
+
+def chart_em(url: str) -> str:
+    """A chart's width on a web page, in em, so that its text is the size of the page's.
+
+    Matplotlib draws the text at ``font.size`` points in an SVG ``width`` points wide:
+    shown ``width / font.size`` em wide, the chart's text is 1 em.
+    """
+    found = _SVG_WIDTH.search(base64.b64decode(url.partition(",")[2]))
+    if found is None:
+        raise ValueError("a chart without its width in points")
+    return f"{float(found[1]) / charts.mpl.rcParams['font.size']:.2f}"
+
+
+_SVG_WIDTH = re.compile(rb'<svg[^>]*\swidth="([\d.]+)pt"')
 
 
 def _pct(value: float | None, locale: Locale) -> str:
@@ -443,6 +483,7 @@ def render_html(
         generated_on=generated_on(),
         inline_css=web if inline_css is None else inline_css,
         web=web,
+        page=template.removesuffix(".html"),  # the web pages' links depend on the kind
     )
 
 
