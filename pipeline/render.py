@@ -141,6 +141,7 @@ def render_bulletins(
         for (_, _, pdf), key in missing:
             cache.keep(key + ".pdf", pdf)
             cache.keep(key + ".html", pdf.with_suffix(".html"))
+    write_index(province, folder, lang)  # cheap: written every run, never cached
     return [pdf for _, _, pdf in jobs]
 
 
@@ -156,8 +157,7 @@ def bulletins(warehouse: Path, period: tuple[int, int], reference: Reference) ->
     jobs: list[Job] = [("province.html", province, "province.pdf")]
     for bulletin in communes:
         bulletin.stale_years = reference.settings.stale_years
-        name = f"{bulletin.commune['commune_code']}-{slug(bulletin.commune['commune_name'])}.pdf"
-        jobs.append(("commune.html", bulletin, name))
+        jobs.append(("commune.html", bulletin, page_name(bulletin.commune, ".pdf")))
     return jobs
 
 
@@ -165,6 +165,27 @@ def with_charts(province: ProvinceBulletin, lang: str) -> ProvinceBulletin:
     """The province bulletin with its charts drawn (the costly part, done only when needed)."""
     province.charts = _charts(province, lang)
     return province
+
+
+def page_name(commune: Row, suffix: str = ".html") -> str:
+    """A commune bulletin's file name: its code and its name in ASCII."""
+    return f"{commune['commune_code']}-{slug(commune['commune_name'])}{suffix}"
+
+
+def write_index(province: ProvinceBulletin, folder: Path, lang: str) -> Path:
+    """The quarter's web index: the province page and every commune's, by cluster."""
+    index = folder / "index.html"
+    html = render_html(environment(lang), "index.html", province, web=True)
+    index.write_text(html, encoding="utf-8")
+    return index
+
+
+def index_clusters(province: ProvinceBulletin) -> list[tuple[str | None, list[Row]]]:
+    """Communes by cluster, in the province table's cluster order, by name within one."""
+    return [
+        (cluster, sorted(rows, key=lambda r: (slug(r["commune_name"]), r["commune_code"])))
+        for cluster, rows, _ in province.clusters
+    ]
 
 
 def _fetch(cache: OutputCache, key: str, pdf: Path) -> bool:
@@ -393,7 +414,25 @@ def environment(lang: str) -> jinja2.Environment:
     env.filters["file"] = breakable_file_name
     env.globals["lang"] = lang
     env.globals["label"] = label_for(lang)
+    env.globals["index_clusters"] = index_clusters
+    env.filters["page_name"] = page_name
+    env.filters["chart_em"] = chart_em
     return env
+
+
+def chart_em(url: str) -> str:
+    """A chart's width on a web page, in em, so that its text is the size of the page's.
+
+    Matplotlib draws the text at ``font.size`` points in an SVG ``width`` points wide:
+    shown ``width / font.size`` em wide, the chart's text is 1 em.
+    """
+    found = _SVG_WIDTH.search(base64.b64decode(url.partition(",")[2]))
+    if found is None:
+        raise ValueError("a chart without its width in points")
+    return f"{float(found[1]) / charts.mpl.rcParams['font.size']:.2f}"
+
+
+_SVG_WIDTH = re.compile(rb'<svg[^>]*\swidth="([\d.]+)pt"')
 
 
 def _pct(value: float | None, locale: Locale) -> str:
@@ -490,6 +529,7 @@ def render_html(
         generated_on=generated_on(),
         inline_css=web if inline_css is None else inline_css,
         web=web,
+        page=template.removesuffix(".html"),  # the web pages' links depend on the kind
     )
 
 

@@ -160,6 +160,7 @@ def test_a_run_killed_between_two_renames_is_recovered(province):
     assert sorted(p.name for p in bulletins.iterdir()) == [
         "06253-xa-thu-nghiem.html",
         "06253-xa-thu-nghiem.pdf",
+        "index.html",
         "province.html",
         "province.pdf",
     ]
