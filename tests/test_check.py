@@ -81,7 +81,7 @@ def test_every_file_accepted_exits_0(returns):
         line for line in result.output.splitlines() if line.lstrip().startswith("warning")
     )
     assert warning.split()[:2] == ["warning", "Meetings"]
-    assert "CB02, 5/2026" in warning
+    assert "CB02 in 5/2026" in warning
     # warnings are worth a workbook too
     assert (returns.out / "feedback" / "check" / "06253-warned.xlsx").exists()
 
