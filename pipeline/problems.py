@@ -8,9 +8,14 @@ written in the clerk's workbook), ``{value}``, ``{sheet}`` and the row's fields.
 
 from __future__ import annotations
 
+import logging
+import os
+import string
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import Any, Literal
 
+log = logging.getLogger(__name__)
 Severity = Literal["error", "warning"]
 LANGUAGES = ("vi", "en")
 
@@ -176,6 +181,35 @@ CODES: dict[str, Rule] = {
         "'{header}' is a formula with no saved result. Open the file in Excel and save it again.",
         "'{header}' là công thức chưa có kết quả. Mở tệp bằng Excel và lưu lại.",
     ),
+    "number-too-large": Rule(
+        "error",
+        "'{header}' ({value}) has more than 9 digits: no count or year of a return is that "
+        "large. Check the figure.",
+        "'{header}' ({value}) có hơn 9 chữ số: không có số lượng hay năm nào trong báo cáo lớn "
+        "như vậy. Hãy kiểm tra lại số liệu.",
+    ),
+    "year-out-of-range": Rule(
+        "error",
+        "'{header}' ({value}) is not between the years 1900 and 2100. Check the year.",
+        "'{header}' ({value}) không nằm trong khoảng từ năm 1900 đến năm 2100. Hãy kiểm tra lại "
+        "năm.",
+    ),
+    "value-not-checked": Rule(
+        "error",
+        "'{header}' holds '{value}', which could not be checked as {expected}. Type it again as "
+        "{expected}, save the file and send it again.",
+        "'{header}' có giá trị '{value}', không kiểm tra được là {expected}. Hãy gõ lại thành "
+        "{expected}, lưu tệp rồi gửi lại.",
+    ),
+    "sheet-not-checked": Rule(
+        "error",
+        "The sheet '{sheet}' could not be checked: a value in it is of a kind the checks do not "
+        "expect (such as a date or a number far out of range). Check the dates and numbers of "
+        "the sheet, save the file and send it again.",
+        "Không kiểm tra được trang '{sheet}': có một giá trị thuộc loại không lường trước (ví dụ "
+        "một ngày hoặc một số nằm quá xa khoảng hợp lệ). Hãy kiểm tra các ngày và số trong trang, "
+        "lưu tệp rồi gửi lại.",
+    ),
     # --- rules of the return ---
     "unknown-commune": Rule(
         "error",
@@ -289,9 +323,13 @@ CODES: dict[str, Rule] = {
     ),
     "meeting-not-reported": Rule(
         "warning",
-        "No row for cell {value}: the meeting is counted as not held. Add the row if the cell met.",
-        "Không có dòng cho chi bộ {value}: được tính là không sinh hoạt. Hãy bổ sung dòng nếu "
-        "chi bộ có sinh hoạt.",
+        "No row for cell {cell} in {month}: this meeting is not reported. It is listed apart "
+        "from meetings not held, but until it is reported the cell does not count as having met "
+        "every month. Add the row, saying whether the meeting was held.",
+        "Không có dòng của chi bộ {cell} tháng {month}: buổi sinh hoạt này chưa được báo cáo. "
+        "Buổi chưa báo cáo được ghi riêng, không tính là không sinh hoạt, nhưng khi chưa báo cáo "
+        "thì chi bộ chưa được tính là sinh hoạt đủ các tháng. Hãy bổ sung dòng, ghi rõ có sinh "
+        "hoạt hay không.",
     ),
     "admission-outside-quarter": Rule(
         "error",
@@ -314,6 +352,223 @@ CODES: dict[str, Rule] = {
         column="birth_year",
     ),
 }
+
+# Rules of the reference data (SPEC §2). They never reach ``problems``: a reference
+# problem stops the run, naming the file and line (``pipeline.reference``).
+_REF_FIX_CSV_EN = "or save the file as an Excel workbook ({name}.xlsx) instead"
+_REF_FIX_CSV_VI = "hoặc lưu tệp thành sổ làm việc Excel ({name}.xlsx)"
+
+REFERENCE_CODES: dict[str, Rule] = {
+    # --- the folder and its files ---
+    "reference-folder-missing": Rule(
+        "error",
+        "This reference folder does not exist. Give the folder that holds communes.csv, "
+        "targets.csv and province.toml (option --reference).",
+        "Thư mục dữ liệu tham chiếu này không tồn tại. Hãy chỉ ra thư mục chứa communes.csv, "
+        "targets.csv và province.toml (tùy chọn --reference).",
+    ),
+    "reference-not-a-folder": Rule(
+        "error",
+        "This is a file, not a folder. Give the folder that holds communes.csv, targets.csv and "
+        "province.toml (option --reference).",
+        "Đây là một tệp, không phải thư mục. Hãy chỉ ra thư mục chứa communes.csv, targets.csv "
+        "và province.toml (tùy chọn --reference).",
+    ),
+    "reference-file-missing": Rule(
+        "error",
+        "There is no {name}.csv or {name}.xlsx in the folder. Add it, with the header {expected}.",
+        "Thư mục không có tệp {name}.csv hoặc {name}.xlsx. Hãy thêm tệp, với dòng tiêu đề "
+        "{expected}.",
+    ),
+    "reference-two-files": Rule(
+        "error",
+        "Both {name}.csv and {name}.xlsx are in the folder: keep only the one that is up to date.",
+        "Thư mục có cả {name}.csv và {name}.xlsx: chỉ giữ lại tệp đang dùng.",
+    ),
+    "reference-not-utf8": Rule(
+        "error",
+        "This line is not UTF-8 text. Save the file again as CSV UTF-8 (comma delimited), "
+        + _REF_FIX_CSV_EN
+        + ".",
+        "Dòng này không phải văn bản UTF-8. Hãy lưu lại tệp dạng CSV UTF-8 (phân cách bằng dấu "
+        "phẩy), " + _REF_FIX_CSV_VI + ".",
+    ),
+    "reference-unreadable": Rule(
+        "error",
+        "The file cannot be read as an Excel workbook. Open it in Excel and save it again as "
+        "{name}.xlsx, or save it as {name}.csv (CSV UTF-8).",
+        "Không đọc được tệp như một sổ làm việc Excel. Hãy mở bằng Excel và lưu lại thành "
+        "{name}.xlsx, hoặc lưu thành {name}.csv (CSV UTF-8).",
+    ),
+    "reference-empty-file": Rule(
+        "error",
+        "The file is empty. Its first line must be the header {expected}.",
+        "Tệp rỗng. Dòng đầu tiên phải là dòng tiêu đề {expected}.",
+    ),
+    # --- lines ---
+    "reference-delimiter": Rule(
+        "error",
+        "The values of this line are separated by {delimiter} instead of commas. Separate them "
+        "with commas, " + _REF_FIX_CSV_EN + ".",
+        "Các giá trị của dòng này được phân cách bằng {delimiter} thay vì dấu phẩy. Hãy phân "
+        "cách bằng dấu phẩy, " + _REF_FIX_CSV_VI + ".",
+    ),
+    "reference-one-cell": Rule(
+        "error",
+        "The whole line is in its first cell, separated by {delimiter}. Put each value in its "
+        "own column (Data → Text to Columns).",
+        "Cả dòng nằm trong ô đầu tiên, phân cách bằng {delimiter}. Hãy tách mỗi giá trị vào một "
+        "cột riêng (Dữ liệu → Văn bản thành Cột).",
+    ),
+    "reference-missing-column": Rule(
+        "error",
+        "The header has no column '{column}'. The header must name the columns {expected}.",
+        "Dòng tiêu đề thiếu cột '{column}'. Dòng tiêu đề phải có các cột {expected}.",
+    ),
+    "reference-field-count": Rule(
+        "error",
+        "This line has {found} values but the header has {count} columns. Give one value per "
+        "column, and put a value that contains a comma between double quotes.",
+        "Dòng này có {found} giá trị nhưng dòng tiêu đề có {count} cột. Hãy ghi mỗi cột một giá "
+        "trị, và đặt giá trị có dấu phẩy trong dấu ngoặc kép.",
+    ),
+    "reference-no-communes": Rule(
+        "error",
+        "The file lists no commune. List every commune of the province, one per line below the "
+        "header.",
+        "Tệp không có xã nào. Hãy liệt kê mọi xã của tỉnh, mỗi xã một dòng dưới dòng tiêu đề.",
+    ),
+    # --- values ---
+    "reference-required": Rule(
+        "error",
+        "'{column}' is empty. Fill it in.",
+        "'{column}' đang để trống. Hãy điền vào.",
+    ),
+    "reference-bad-code": Rule(
+        "error",
+        "'{column}' must be the 5-digit commune code (for example 06253); found '{value}'.",
+        "'{column}' phải là mã xã gồm 5 chữ số (ví dụ 06253); giá trị hiện tại là '{value}'.",
+    ),
+    "reference-bad-text": Rule(
+        "error",
+        "'{column}' contains invisible control characters or is longer than 32,767 characters. "
+        "Type it again.",
+        "'{column}' chứa ký tự điều khiển ẩn hoặc dài quá 32.767 ký tự. Hãy gõ lại.",
+    ),
+    "reference-not-whole-number": Rule(
+        "error",
+        "'{column}' must be a whole number; found '{value}'.",
+        "'{column}' phải là số nguyên; giá trị hiện tại là '{value}'.",
+    ),
+    "reference-too-large": Rule(
+        "error",
+        "'{column}' ({value}) has more than 9 digits. Check the figure.",
+        "'{column}' ({value}) có hơn 9 chữ số. Hãy kiểm tra lại số liệu.",
+    ),
+    "reference-negative": Rule(
+        "error",
+        "'{column}' cannot be negative; found {value}.",
+        "'{column}' không được là số âm; giá trị hiện tại là {value}.",
+    ),
+    "reference-bad-year": Rule(
+        "error",
+        "'{column}' must be a year from 1900 to 2100, such as 2026; found '{value}'.",
+        "'{column}' phải là một năm từ 1900 đến 2100, ví dụ 2026; giá trị hiện tại là '{value}'.",
+        column="year",
+    ),
+    "reference-not-in-list": Rule(
+        "error",
+        "'{value}' is not an accepted value of '{column}'. Use one of: {choices}.",
+        "'{value}' không phải giá trị hợp lệ của '{column}'. Hãy dùng một trong các giá trị: "
+        "{choices}.",
+    ),
+    "reference-unknown-commune": Rule(
+        "error",
+        "The commune code '{value}' is not in {communes}. Add the commune there, or correct the "
+        "code.",
+        "Mã xã '{value}' không có trong {communes}. Hãy bổ sung xã vào đó, hoặc sửa lại mã.",
+        column="commune_code",
+    ),
+    "reference-duplicate-commune": Rule(
+        "error",
+        "The commune code '{value}' is already on {first}. List each commune once.",
+        "Mã xã '{value}' đã có ở {first}. Mỗi xã chỉ ghi một lần.",
+        column="commune_code",
+    ),
+    "reference-duplicate-target": Rule(
+        "error",
+        "Commune {value} already has a target for {year} on {first}. Keep one line per commune "
+        "and year.",
+        "Xã {value} đã có chỉ tiêu năm {year} ở {first}. Mỗi xã mỗi năm chỉ ghi một dòng.",
+        column="commune_code",
+    ),
+    "reference-duplicate-referral": Rule(
+        "error",
+        "Commune {value} already has a target for '{referred_by}' in {year} on {first}. Keep one "
+        "line per commune, year and organisation.",
+        "Xã {value} đã có chỉ tiêu của '{referred_by}' năm {year} ở {first}. Mỗi xã, mỗi năm, "
+        "mỗi đoàn thể chỉ ghi một dòng.",
+        column="commune_code",
+    ),
+    "reference-not-checked": Rule(
+        "error",
+        "The column '{column}' could not be checked: a value in it is of a kind the checks do not "
+        "expect. Check the values of that column.",
+        "Không kiểm tra được cột '{column}': có một giá trị thuộc loại không lường trước. Hãy "
+        "kiểm tra các giá trị của cột đó.",
+    ),
+    # --- province.toml ---
+    "reference-bad-toml": Rule(
+        "error",
+        "This line is not a valid setting. Write each setting as name = value, with text "
+        'between double quotes (for example language = "vi").',
+        "Dòng này không phải một thiết lập hợp lệ. Hãy ghi mỗi thiết lập dạng tên = giá trị, "
+        'văn bản đặt trong dấu ngoặc kép (ví dụ language = "vi").',
+    ),
+    "reference-unknown-setting": Rule(
+        "error",
+        "'{key}' is not a setting. The settings are: {keys}.",
+        "'{key}' không phải một thiết lập. Các thiết lập là: {keys}.",
+    ),
+    "reference-setting-text": Rule(
+        "error",
+        "'{key}' must be a text between double quotes; found {value}.",
+        "'{key}' phải là văn bản đặt trong dấu ngoặc kép; giá trị hiện tại là {value}.",
+    ),
+    "reference-setting-number": Rule(
+        "error",
+        "'{key}' must be a whole number greater than 0, written without quotes; found {value}.",
+        "'{key}' phải là số nguyên lớn hơn 0, ghi không có dấu ngoặc kép; giá trị hiện tại là "
+        "{value}.",
+    ),
+    "reference-setting-language": Rule(
+        "error",
+        '\'{key}\' must be "vi" or "en"; found {value}.',
+        '\'{key}\' phải là "vi" hoặc "en"; giá trị hiện tại là {value}.',
+    ),
+}
+
+# How a reference problem is placed and introduced: key -> (en, vi).
+REFERENCE_TEXTS: dict[str, tuple[str, str]] = {
+    "file": ("{file}", "{file}"),
+    "line": ("{file}, line {line}", "{file}, dòng {line}"),
+    "row": ("{file}, sheet '{sheet}', row {line}", "{file}, trang '{sheet}', dòng {line}"),
+    "first-line": ("line {line}", "dòng {line}"),
+    "first-row": ("row {line}", "dòng {line}"),
+    "heading": (
+        "The reference data has {count} problems; fix them and run again:",
+        "Dữ liệu tham chiếu có {count} lỗi; hãy sửa rồi chạy lại:",
+    ),
+    "more": ("… and {count} more.", "… và {count} lỗi khác."),
+    "delimiter-tab": ("tabs", "dấu tab"),
+}
+
+
+def reference_text(key: str, lang: str, **values: Any) -> str:
+    """A text of ``REFERENCE_TEXTS`` in ``lang``, filled from ``values``."""
+    en, vi = REFERENCE_TEXTS[key]
+    return (vi if lang == "vi" else en).format(**values)
+
 
 # What a whole-file problem found, for the ``{value}`` of its message: key -> (en, vi).
 FILE_FINDINGS: dict[str, tuple[str, str]] = {
@@ -344,11 +599,59 @@ def finding(key: str | None, lang: str) -> str:
 # pandera's built-in checks, named as our rules.
 PANDERA_CHECKS = {"not_nullable": "required-value"}
 
+# What a column of each kind holds, for ``{expected}``: kind -> (en, vi).
+EXPECTED: dict[str, tuple[str, str]] = {
+    "int": ("a whole number", "số nguyên"),
+    "date": ("a date written day/month/year", "ngày theo dạng ngày/tháng/năm"),
+    "month": ("a month from 1 to 12", "tháng từ 1 đến 12"),
+    "period": ("a quarter such as 2026-Q3", "một quý, ví dụ 2026-Q3"),
+    "bool": ("Có or Không", "Có hoặc Không"),
+    "list": ("one of the accepted values", "một trong các giá trị hợp lệ"),
+    "commune_code": ("a 5-digit commune code", "mã xã gồm 5 chữ số"),
+    "text": ("text", "văn bản"),
+    "code": ("text", "văn bản"),
+}
+
+
+def expected(kind: str, lang: str) -> str:
+    """What a column of ``kind`` holds, in ``lang``."""
+    en, vi = EXPECTED[kind.split(":")[0]]
+    return vi if lang == "vi" else en
+
+
+class MissingPlaceholder(KeyError):
+    """A message was filled without a value for one of its placeholders."""
+
 
 def message(rule: str, lang: str, **values: Any) -> str:
-    """The clerk's message for ``rule`` in ``lang``, filled from ``values``."""
-    template = getattr(CODES[rule], lang)
+    """The clerk's message for ``rule`` in ``lang``, filled from ``values``.
+
+    A placeholder without a value (or with an empty one) would print as a blank: under
+    pytest that raises ``MissingPlaceholder``, so a raise site that forgets one fails its
+    tests; elsewhere it is logged and left blank, as one odd message must not stop a run.
+    """
+    template = getattr(rule_of(rule), lang)
+    missing = [name for name in placeholders(template) if _empty(values.get(name))]
+    if missing:
+        if "PYTEST_CURRENT_TEST" in os.environ:
+            raise MissingPlaceholder(f"{rule} ({lang}) has no value for {missing}: {values}")
+        log.warning("message %s (%s) has no value for %s", rule, lang, missing)
     return template.format_map(_Blank(values))
+
+
+def rule_of(code: str) -> Rule:
+    """A rule of returns (``CODES``) or of the reference data (``REFERENCE_CODES``)."""
+    return CODES[code] if code in CODES else REFERENCE_CODES[code]
+
+
+@cache
+def placeholders(template: str) -> tuple[str, ...]:
+    """The names a template fills, in order."""
+    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 class _Blank(dict):

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import values
-from pipeline.problems import CODES, PANDERA_CHECKS, Problem, message
+from pipeline.problems import CODES, PANDERA_CHECKS, Problem, expected, message
 from pipeline.read import Workbook, column_letter, expected_header
 from schemas import SHEET_BY_NAME, SHEETS, SheetSpec
 from schemas.value_lists import BLANK_MEANS, VALUE_LISTS, label_index
@@ -180,10 +180,43 @@ def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Pro
             frame["_quarter"] = pd.array([p[1] if p else None for p in parsed], dtype="Int64")
             parsed = [f"{p[0]}-Q{p[1]}" if p else None for p in parsed]
         dtype = _DTYPES.get(meta["kind"], "str")
+        for i in _refused(parsed, dtype):
+            failed.add((i, column))
+            book = books[int(frame.at[i, "_file"])]
+            extra = {"expected": expected(meta["kind"], lang)}
+            row = int(frame.at[i, "_row"])
+            raw = raw_values[i]
+            problems.append(
+                _problem(book, spec, row, column, raw, "value-not-checked", lang, extra)
+            )
         frame[column] = pd.Series(parsed, dtype=dtype if dtype != "str" else object)
         if dtype == "str":
             frame[column] = frame[column].astype("str")
     return Parsed(frame, raw_frame, failed)
+
+
+def _refused(parsed: list[Any], dtype: str) -> list[int]:
+    """Positions of parsed values the column's dtype cannot hold, blanked in ``parsed``.
+
+    The parsers keep values in range (numbers, years); this is the guard for any value
+    they let through, so that one file can never stop the batch.
+    """
+    if dtype == "str":
+        return []
+    try:
+        pd.Series(parsed, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    else:
+        return []
+    refused = []
+    for i, value in enumerate(parsed):
+        try:
+            pd.Series([value], dtype=dtype)
+        except (TypeError, ValueError, OverflowError):
+            parsed[i] = None
+            refused.append(i)
+    return refused
 
 
 def _memoised(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -298,33 +331,96 @@ def _admissions_context(
 def _run_schema(
     spec: SheetSpec, frame: pd.DataFrame, parsed: Parsed, books: list[Workbook], lang: str
 ) -> list[Problem]:
-    try:
-        spec.model.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        failures = errors.failure_cases
-    else:
-        return []
+    failures, unplaced = _failures(spec, frame)
+    unchecked: dict[int, set[str]] = {}  # file -> columns of the failures no row can carry
+    if unplaced:  # a failure pandera cannot put on a row: find the files that cause it
+        culprits = _culprits(spec, frame, sorted(set(frame["_file"])))
+        unchecked = {file_id: unplaced for file_id in culprits}
+        # The other files are checked again without them (a check that raised checked
+        # nobody); the culprits' other findings came from values pandera could not type.
+        failures = _failures(spec, frame[~frame["_file"].isin(culprits)])[0]
     raw, failed = parsed.raw, parsed.failed
+    fields = spec.fields()
     out: list[Problem] = []
     seen: set[tuple[int, str, str]] = set()
     for failure in failures.itertuples(index=False):
-        rule = PANDERA_CHECKS.get(str(failure.check), str(failure.check))
-        if rule not in CODES or failure.index is None or pd.isna(failure.index):
-            raise RuntimeError(f"{spec.name}: unexpected schema failure {failure}")
         i = int(failure.index)
-        column = CODES[rule].column or str(failure.column)
-        book = books[int(frame.at[i, "_file"])]
+        file_id = int(frame.at[i, "_file"])
+        rule = PANDERA_CHECKS.get(str(failure.check), str(failure.check))
+        column = (CODES[rule].column if rule in CODES else None) or str(failure.column)
+        if rule not in CODES:  # a check outside the catalogue, e.g. a dtype pandera refused
+            if column not in fields:
+                unchecked.setdefault(file_id, set()).add("")
+                continue
+            rule = "value-not-checked"
+        book = books[file_id]
         sheet = book.sheets[spec.name]
         if (i, rule, column) in seen or (i, column) in failed or column not in sheet.columns:
             continue  # reported once, or already as unreadable, or as a missing column
         seen.add((i, rule, column))
         context = {k: values.shown(v) for k, v in frame.loc[i].items() if str(k).startswith("_")}
+        context["expected"] = expected(fields[column]["kind"], lang)
         out.append(
             _problem(
                 book, spec, int(frame.at[i, "_row"]), column, raw.at[i, column], rule, lang, context
             )
         )
+    out += [_sheet_problem(books[f], spec, cols, lang) for f, cols in sorted(unchecked.items())]
     return out
+
+
+def _failures(spec: SheetSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+    """The failures pandera places on a row, and the columns of those it cannot place.
+
+    A column is ``""`` when the failure names none (a whole-frame check that raised).
+    """
+    placed = pd.DataFrame(columns=["column", "check", "index"])
+    try:
+        spec.model.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    except Exception:  # a check that cannot run at all is this batch's unplaced failure
+        return placed, {""}
+    else:
+        return placed, set()
+    fields = spec.fields()
+    located = cases["index"].notna()
+    unplaced = {str(c) if c in fields else "" for c in cases.loc[~located, "column"]}
+    return cases[located], unplaced
+
+
+def _culprits(spec: SheetSpec, frame: pd.DataFrame, files: list[int]) -> list[int]:
+    """The files whose rows alone reproduce an unplaced failure, found by halving.
+
+    One bad file among n costs about 2·log2(n) validations of ever smaller frames.
+    A failure that only comes from files together is blamed on all of them.
+    """
+    if len(files) == 1:
+        return files
+    half = len(files) // 2
+    found: list[int] = []
+    for part in (files[:half], files[half:]):
+        if _failures(spec, frame[frame["_file"].isin(part)])[1]:
+            found += _culprits(spec, frame, part)
+    return found or files
+
+
+def _sheet_problem(book: Workbook, spec: SheetSpec, columns: set[str], lang: str) -> Problem:
+    """A sheet that could not be checked, on the column when pandera named just one."""
+    column = next(iter(columns)) if len(columns) == 1 and "" not in columns else None
+    sheet = book.sheets[spec.name]
+    rule = "sheet-not-checked"
+    return Problem(
+        book.file_name,
+        spec.name,
+        None,
+        column,
+        None,
+        None,
+        CODES[rule].severity,
+        rule,
+        message(rule, lang, sheet=sheet.name),
+    )
 
 
 def _unreported_meetings(
@@ -363,7 +459,9 @@ def _unreported_meetings(
                         f"{cell_code} {month}/{year}",
                         "warning",
                         "meeting-not-reported",
-                        message("meeting-not-reported", lang, value=f"{cell_code}, {month}/{year}"),
+                        message(
+                            "meeting-not-reported", lang, cell=cell_code, month=f"{month}/{year}"
+                        ),
                     )
                 )
     return out

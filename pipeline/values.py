@@ -79,34 +79,68 @@ def commune_code(value: Any) -> str | None:
     out = text(value)
     if out is None:
         return None
-    if not out.isdigit() or len(out) > 5:
+    if not re.fullmatch(r"[0-9]{1,5}", out):  # isdigit() would let "²" through
         raise BadValue("bad-commune-code")
     return out.zfill(5)
 
 
 def integer(value: Any) -> int | None:
-    """Whole numbers, also when stored as text (``" 12 "``)."""
+    """Whole numbers, also as text: ``" 12 "``, thousands ``1.000``/``1,000``/``1 000``, ``12,0``.
+
+    Three digits after a single ``.`` or ``,`` are a thousands group (SPEC §3), so
+    ``1.000`` is 1000 while ``1.00`` and ``1.0000`` are 1 (a zero decimal part).
+    """
     if is_blank(value):
         return None
     if isinstance(value, bool):
         raise BadValue("not-an-integer")
     if isinstance(value, int):
-        return value
+        return _bounded(value)
     if isinstance(value, float):
         if value.is_integer():
-            return int(value)
+            return _bounded(int(value))
         raise BadValue("not-an-integer")
     if isinstance(value, str):
-        raw = value.strip().replace("\u00a0", "")
-        if re.fullmatch(r"[+-]?\d+", raw):
-            return int(raw)
-        if re.fullmatch(r"[+-]?\d+[.,]0+", raw):
-            return int(re.split(r"[.,]", raw)[0])
+        return _integer_text(value)
     raise BadValue("not-an-integer")
+
+
+# The largest magnitude a figure of a return may have: no count or year comes near it, and
+# the warehouse stores 32-bit integers (a sum of two such figures must still fit).
+MAX_DIGITS = 9
+_SPACES = str.maketrans(dict.fromkeys("\u00a0\u2007\u2009\u202f", " "))
+_NUMBER = re.compile(
+    r"(?P<sign>[+-]?)"
+    r"(?P<whole>\d{1,3}(?P<sep>[., ])\d{3}(?:(?P=sep)\d{3})*|\d+)"
+    r"(?:(?P<point>[.,])(?P<fraction>\d+))?"
+)
+
+
+def _integer_text(value: str) -> int:
+    m = _NUMBER.fullmatch(value.translate(_SPACES).strip())
+    if m is None or (m["fraction"] and m["fraction"].strip("0")):
+        raise BadValue("not-an-integer")
+    if m["point"] and m["point"] == m["sep"]:  # 1.000.0: neither groups nor a decimal part
+        raise BadValue("not-an-integer")
+    digits = m["whole"].replace(m["sep"] or " ", "")
+    return _bounded(int(m["sign"] + digits))
+
+
+def _bounded(number: int) -> int:
+    if abs(number) >= 10**MAX_DIGITS:
+        raise BadValue("number-too-large")
+    return number
 
 
 def date(value: Any) -> dt.date | None:
     """Excel dates, ISO ``2026-07-05`` or day-first ``05/07/2026`` (never month-first)."""
+    parsed = _date(value)
+    if parsed is not None:
+        _plausible_year(parsed.year)
+    return parsed
+
+
+def _date(value: Any) -> dt.date | None:
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
@@ -123,6 +157,16 @@ def date(value: Any) -> dt.date | None:
         except ValueError:
             pass
     raise BadValue("not-a-date")
+
+
+# Years a return's dates and periods may have. Outside them a date is a typing slip, and
+# pandas cannot hold dates before 1677 or after 2262 at all.
+YEARS = range(1900, 2101)
+
+
+def _plausible_year(year: int) -> None:
+    if year not in YEARS:
+        raise BadValue("year-out-of-range")
 
 
 def month(value: Any) -> tuple[int, int | None] | None:
@@ -163,6 +207,7 @@ def period(value: Any) -> tuple[int, int] | None:
     for pattern in _PERIOD_PATTERNS:
         if m := re.fullmatch(pattern, key):
             q = m["q"].upper()
+            _plausible_year(int(m["y"]))
             return int(m["y"]), _ROMAN[q] if q in _ROMAN else int(q)
     raise BadValue("bad-period")
 

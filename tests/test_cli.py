@@ -42,7 +42,8 @@ def test_report_exits_0_with_a_rejected_file_and_prints_a_summary(province):
 def test_missing_reference_folder_fails_with_a_reason(province):
     result = CliRunner().invoke(main, args(province))
     assert result.exit_code == 1
-    assert "reference" in result.output and "does not exist" in result.output
+    # No province.toml to say otherwise: the message is in Vietnamese ("does not exist").
+    assert "reference" in result.output and "không tồn tại" in result.output
 
 
 def test_nothing_to_report_fails_with_a_reason(province):
