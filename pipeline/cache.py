@@ -44,7 +44,7 @@ def digest(*parts: Any) -> str:
 
 # The packages whose versions can change a result: readers, validation, rendering.
 PACKAGES = (
-    *("python-calamine", "pandas", "pandera", "duckdb", "xlsxwriter"),
+    *("python-calamine", "pandas", "pandera", "duckdb", "xlsxwriter", "openpyxl"),
     *("weasyprint", "pydyf", "jinja2", "babel", "matplotlib", "tinycss2", "cssselect2"),
 )
 

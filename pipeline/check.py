@@ -83,12 +83,12 @@ def check(paths: list[Path], reference_dir: Path, feedback_dir: Path, lang: str 
     communes = set(reference.communes["commune_code"])
     validated = validate(books, communes, today(), lang)
     checked = Checked(books, validated, lang, skipped=skipped)
-    checked.feedback = _write_feedback(books, validated, feedback_dir, lang)
+    checked.feedback = _write_feedback(books, validated, feedback_dir, lang, root)
     return checked
 
 
 def _write_feedback(
-    books: list[Workbook], validated: Validated, folder: Path, lang: str
+    books: list[Workbook], validated: Validated, folder: Path, lang: str, root: Path
 ) -> dict[str, Path]:
     """One workbook per file with problems; a new check of a file replaces its workbook.
 
@@ -107,7 +107,7 @@ def _write_feedback(
                 continue
             year, quarter = files.at[book.file_name, "year"], files.at[book.file_name, "quarter"]
             period = (int(year), int(quarter)) if pd.notna(year) else current
-            for path in write_feedback([book], validated, Path(building), period, lang):
+            for path in write_feedback([book], validated, Path(building), period, lang, raw=root):
                 written[book.file_name] = path
         for file_name, path in written.items():
             final = folder / path.name

@@ -1,23 +1,30 @@
 """Problems -> one feedback workbook per file with problems, for the commune to fix.
 
 Each workbook lists the problems in reading order, then copies the sheets the
-clerk sent with every offending cell coloured and commented. Values are written
-as plain strings: a cell that held ``=HYPERLINK(...)`` stays inert text.
+clerk sent with every offending cell coloured and commented. Values keep their
+type (a number stays a number, a date a date) and, for .xlsx/.xlsm, their number
+format; text stays text: a cell that held ``=HYPERLINK(...)`` stays inert.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import xlsxwriter
+from babel.dates import format_date
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from pipeline.cache import OutputCache, code_digest, digest
 from pipeline.labels import slug, translations
+from pipeline.number_formats import NumberFormat, SheetFormats, is_temporal, read_number_formats
 from pipeline.problems import Problem
 from pipeline.read import Workbook, column_letter
 from pipeline.validate import SHEET_ORDER, Validated
@@ -25,6 +32,32 @@ from pipeline.values import shown
 from pipeline.workers import fork_map
 
 MAX_SHEET_NAME = 31  # Excel's limit
+MARKS = {
+    "error": {"bg_color": "#F8B4B4", "border": 1},
+    "warning": {"bg_color": "#FFE08A", "border": 1},
+}
+# Formats for dates and times whose own format is unknown (.xls, .ods, an unreadable
+# .xlsx): day first, as Vietnamese clerks write them.
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+TIME_FORMAT = "hh:mm:ss"
+DURATION_FORMAT = "[h]:mm:ss"
+EXCEL_FIRST_DAY = dt.date(1900, 1, 1)  # Excel holds no earlier date
+
+InUse = tuple[str, dt.date]  # the return in use that replaces a file: its name, submitted_on
+
+
+class _Job(NamedTuple):
+    """One feedback workbook to write (in a fork_map worker)."""
+
+    path: Path
+    book: Workbook
+    problems: list[Problem]
+    accepted: bool
+    replaced_by: InUse | None
+    source: Path | None  # the file itself, for its number formats
+    lang: str
+    period: tuple[int, int]
 
 
 def write_feedback(
@@ -34,6 +67,7 @@ def write_feedback(
     period: tuple[int, int],
     lang: str,
     *,
+    raw: Path | None = None,
     read_more: Callable[[list[str]], list[Workbook]] | None = None,
     cache: OutputCache | None = None,
 ) -> list[Path]:
@@ -42,11 +76,14 @@ def write_feedback(
     The files are those of ``books``; with ``read_more``, every file of ``validated``,
     those not in ``books`` read by ``read_more`` when their workbook is not already in
     ``cache``. A file whose period cannot be read is reported with the period being run.
+    ``raw`` is the folder the file names are relative to: the number formats of
+    .xlsx/.xlsm files are read from there (without it, dates get a default format).
     """
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for problem in validated.problems:
         by_file[problem.file_name].append(problem)
     files = validated.files.set_index("file_name")
+    replaced = replacements(files)
     read = {book.file_name: book for book in books}
     names = list(files.index) if read_more else list(read)
     code = code_digest() if cache else ""
@@ -59,16 +96,34 @@ def write_feedback(
         )
         if not by_file[name] or of_other_period:
             continue
-        commune = facts["commune_code"] if isinstance(facts["commune_code"], str) else "unknown"
-        path = _free_name(folder, f"{commune}-{slug(Path(name).stem)}", taken)
-        key = digest(code, name, facts["sha256"], by_file[name], facts["accepted"], lang, period)
+        commune = facts["commune_code"] if isinstance(facts["commune_code"], str) else None
+        path = _free_name(folder, feedback_stem(name, commune), taken)
+        key = digest(
+            code,
+            name,
+            facts["sha256"],
+            by_file[name],
+            facts["accepted"],
+            replaced.get(name),
+            lang,
+            period,
+        )
         planned.append((name, path, key + ".xlsx"))
     missing = [entry for entry in planned if not (cache and cache.fetch(entry[2], entry[1]))]
     unread = [name for name, _, _ in missing if name not in read]
     if unread and read_more:
         read.update((book.file_name, book) for book in read_more(unread))
     work = [
-        (path, read[name], by_file[name], bool(files.at[name, "accepted"]), lang, period)
+        _Job(
+            path,
+            read[name],
+            by_file[name],
+            bool(files.at[name, "accepted"]),
+            replaced.get(name),
+            raw / name if raw is not None else None,
+            lang,
+            period,
+        )
         for name, path, _ in missing
     ]
     fork_map(_write_job, work)  # a national quarter has a thousand of them
@@ -78,9 +133,61 @@ def write_feedback(
     return [path for _, path, _ in planned]
 
 
-def _write_job(job: tuple[Path, Workbook, list[Problem], bool, str, tuple[int, int]]) -> None:
-    path, book, problems, accepted, lang, period = job
-    _write(path, book, problems, accepted, translations(lang).gettext, period)
+def feedback_stem(file_name: str, commune: str | None) -> str:
+    """The workbook's name: the file's, after its commune code unless it starts with it.
+
+    ``14073_BC_Q3.2026.xlsx`` gives ``14073-bc-q3-2026`` (not ``14073-14073-…``);
+    ``bc-q3.xlsx`` of commune 14073 gives ``14073-bc-q3``; ``140731-x.xlsx`` names
+    another number, so it gives ``14073-140731-x``. A file naming no commune: ``unknown-…``.
+    """
+    stem = slug(Path(file_name).stem)
+    if commune is None:
+        return f"unknown-{stem}"
+    if re.match(rf"{re.escape(commune)}(?![0-9])", stem):
+        return stem
+    return f"{commune}-{stem}"
+
+
+def replacements(files: pd.DataFrame) -> dict[str, InUse]:
+    """File name -> the return in use that makes it moot (``files`` indexed by file name).
+
+    The return in use of a commune and period is its accepted file with the latest
+    ``submitted_on`` (ties: the later modification time, then the file name: SPEC §4,
+    ``020_submissions.sql``). It replaces the other accepted files (superseded) and the
+    rejected files sent before it, by the same order (a rejected file without a readable
+    date, by modification time). Files naming no commune or period are never replaced.
+    """
+    keys = ["commune_code", "year", "quarter"]
+    frame = files.reset_index()
+    accepted = frame[frame["accepted"]].sort_values(["submitted_on", "mtime", "file_name"])
+    in_use = accepted.groupby(keys, dropna=True).tail(1)[
+        [*keys, "file_name", "submitted_on", "mtime"]
+    ]
+    pairs = frame.merge(in_use, on=keys, suffixes=("", "_in_use"))
+    pairs = pairs[pairs["file_name"] != pairs["file_name_in_use"]]
+    return {
+        f.file_name: (f.file_name_in_use, f.submitted_on_in_use.date())
+        for f in pairs.itertuples(index=False)
+        if f.accepted or _sent_before(f)
+    }
+
+
+def _sent_before(f: Any) -> bool:
+    """Whether a rejected file comes before the return in use, in the order that picks it."""
+    if pd.notna(f.submitted_on) and f.submitted_on != f.submitted_on_in_use:
+        return bool(f.submitted_on < f.submitted_on_in_use)
+    return (f.mtime, f.file_name) < (f.mtime_in_use, f.file_name_in_use)
+
+
+def _write_job(job: _Job) -> None:
+    sizes = {
+        data.name: (len(data.grid), max((len(row) for row in data.grid), default=0))
+        for data in job.book.sheets.values()
+    }
+    formats: dict[str, SheetFormats] = {}
+    if sizes and job.source is not None:  # only a file that was read (and screened) has sheets
+        formats = read_number_formats(job.source, job.book.sha256, sizes)
+    _write(job, formats)
 
 
 def _free_name(folder: Path, stem: str, taken: set[str]) -> Path:
@@ -93,33 +200,57 @@ def _free_name(folder: Path, stem: str, taken: set[str]) -> Path:
     return folder / name
 
 
-def _write(
-    path: Path,
-    book: Workbook,
-    problems: list[Problem],
-    accepted: bool,
-    _: Any,
-    period: tuple[int, int],
-) -> None:
+def _verdict(job: _Job) -> str:
+    _ = translations(job.lang).gettext
+    if job.replaced_by is not None:
+        name, day = job.replaced_by
+        values = {"file": Path(name).name, "date": _date(day, job.lang)}
+        if job.accepted:
+            return (
+                _(
+                    "Nothing to do: the later file %(file)s (submitted on %(date)s) replaces this "
+                    "one and is in use. Its problems are listed for information."
+                )
+                % values
+            )
+        return (
+            _(
+                "Nothing to do: this file was rejected, but the later file %(file)s (submitted on "
+                "%(date)s) was accepted and is in use. Its problems are listed for information."
+            )
+            % values
+        )
+    if job.accepted:
+        return _("Accepted, with warnings to fix")
+    return _("Rejected: fix the errors and send the file again")
+
+
+def _date(day: dt.date, lang: str) -> str:
+    """As the bulletins write dates: ``05/10/2026`` in Vietnamese, ``5 Oct 2026`` in English."""
+    return format_date(day, "dd/MM/yyyy" if lang == "vi" else "d MMM yyyy", locale=lang)
+
+
+def _write(job: _Job, formats: dict[str, SheetFormats]) -> None:
+    _ = translations(job.lang).gettext
+    book, problems = job.book, job.problems
     workbook = xlsxwriter.Workbook(
-        path, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        job.path,
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            # no temporary files (slow to remove), and fixed zip entry dates and modes
+            "in_memory": True,
+        },
     )
     # Fixed metadata so the same problems give the same bytes.
-    workbook.set_properties({"created": dt.datetime(period[0], 1, 1), "title": book.file_name})
+    workbook.set_properties({"created": dt.datetime(job.period[0], 1, 1), "title": book.file_name})
     bold = workbook.add_format({"bold": True})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    marks = {
-        "error": workbook.add_format({"bg_color": "#F8B4B4", "border": 1}),
-        "warning": workbook.add_format({"bg_color": "#FFE08A", "border": 1}),
-    }
+    styles = _Styles(workbook)
     sheet = workbook.add_worksheet(_("Problems")[:MAX_SHEET_NAME])
-    verdict = (
-        _("Accepted, with warnings to fix")
-        if accepted
-        else _("Rejected: fix the errors and send the file again")
-    )
     sheet.write_string(0, 0, book.file_name, bold)
-    sheet.write_string(1, 0, verdict, bold)
+    sheet.write_string(1, 0, _verdict(job), bold)
     headers = [
         _("Sheet"),
         _("Row"),
@@ -152,8 +283,25 @@ def _write(
     sheet.set_column(5, 5, 9)
     sheet.set_column(6, 6, 90)
     sheet.freeze_panes(4, 0)
-    _copy_sheets(workbook, book, problems, marks)
+    _copy_sheets(workbook, book, problems, styles, formats)
     workbook.close()
+
+
+class _Styles:
+    """The workbook's cell formats, made once each: a mark (or none) and a number format."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self._workbook = workbook
+        self._made: dict[tuple[str | None, NumberFormat | None], Format | None] = {}
+
+    def get(self, severity: str | None, number_format: NumberFormat | None) -> Format | None:
+        key = (severity, number_format)
+        if key not in self._made:
+            properties: dict[str, Any] = dict(MARKS[severity]) if severity else {}
+            if number_format is not None:
+                properties["num_format"] = number_format
+            self._made[key] = self._workbook.add_format(properties) if properties else None
+        return self._made[key]
 
 
 def _as_written(book: Workbook, problem: Problem) -> tuple[str, str]:
@@ -166,7 +314,11 @@ def _as_written(book: Workbook, problem: Problem) -> tuple[str, str]:
 
 
 def _copy_sheets(
-    workbook: xlsxwriter.Workbook, book: Workbook, problems: list[Problem], marks: dict
+    workbook: xlsxwriter.Workbook,
+    book: Workbook,
+    problems: list[Problem],
+    styles: _Styles,
+    formats: dict[str, SheetFormats],
 ) -> None:
     """The clerk's sheets as sent, offending cells coloured and commented."""
     marked: dict[str, dict[tuple[int, int], Problem]] = defaultdict(dict)
@@ -174,23 +326,92 @@ def _copy_sheets(
         if p.sheet and p.cell and p.row:
             col = _column_index(p.cell)
             marked[p.sheet].setdefault((p.row - 1, col), p)
-    used = {"problems"}
+    used = {name.casefold() for name in workbook.sheetnames}
     for canonical in sorted(book.sheets, key=SHEET_ORDER.__getitem__):
         data = book.sheets[canonical]
-        name = data.name[:MAX_SHEET_NAME]
-        if name.casefold() in used:
-            name = canonical
-        used.add(name.casefold())
-        sheet = workbook.add_worksheet(name)
+        sheet = workbook.add_worksheet(_sheet_name(data.name, canonical, used))
+        found = formats.get(data.name, {})
         for r, cells in enumerate(data.grid):
             for c, value in enumerate(cells):
                 problem = marked[canonical].get((r, c))
-                text = shown(value)
-                if text or problem:
-                    sheet.write_string(r, c, text, marks[problem.severity] if problem else None)
-                if problem:
-                    sheet.write_comment(r, c, problem.message, {"x_scale": 3, "y_scale": 2})
+                if problem is None:
+                    if value is not None and value != "":
+                        _write_cell(sheet, r, c, value, styles.get, None, found.get((r, c)))
+                    continue
+                _write_cell(sheet, r, c, value, styles.get, problem.severity, found.get((r, c)))
+                sheet.write_comment(r, c, problem.message, {"x_scale": 3, "y_scale": 2})
         sheet.set_column(0, max((len(row) for row in data.grid), default=1), 16)
+
+
+def _sheet_name(name: str, canonical: str, used: set[str]) -> str:
+    """The clerk's sheet name when Excel allows it here, else the canonical one."""
+    candidate = name[:MAX_SHEET_NAME]
+    if (
+        not candidate
+        or candidate.casefold() in used
+        or re.search(r"[\[\]:*?/\\]", candidate)
+        or candidate.startswith("'")
+        or candidate.endswith("'")
+        or candidate.casefold() == "history"  # reserved by Excel
+    ):
+        candidate, n = canonical, 1
+        while candidate.casefold() in used:
+            n += 1
+            candidate = f"{canonical} {n}"
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _write_cell(
+    sheet: Worksheet,
+    r: int,
+    c: int,
+    value: Any,
+    style: Callable[[str | None, NumberFormat | None], Format | None],
+    severity: str | None,
+    number_format: NumberFormat | None,
+) -> None:
+    """One value of the grid with its type: a number stays a number, a date a date."""
+    if isinstance(value, str):  # a formula's text too: never written as a formula
+        if value:
+            sheet.write_string(r, c, value, style(severity, number_format))
+        elif severity:
+            sheet.write_blank(r, c, None, style(severity, None))
+    elif isinstance(value, bool):
+        sheet.write_boolean(r, c, value, style(severity, number_format))
+    elif isinstance(value, int | float) and math.isfinite(value):
+        sheet.write_number(r, c, value, style(severity, number_format))
+    elif _is_excel_time(value):
+        if number_format is None or not is_temporal(number_format):
+            number_format = _default_format(value)
+        sheet.write_datetime(r, c, value, style(severity, number_format))
+    else:  # what Excel cannot hold as a value, as text
+        text = shown(value)
+        if text:
+            sheet.write_string(r, c, text, style(severity, number_format))
+        elif severity:
+            sheet.write_blank(r, c, None, style(severity, None))
+
+
+def _is_excel_time(value: Any) -> bool:
+    """A date, time or duration that Excel can hold as one (not before 1900, not negative)."""
+    if isinstance(value, dt.timedelta):
+        return value >= dt.timedelta(0)
+    if isinstance(value, dt.time):
+        return value.tzinfo is None
+    if isinstance(value, dt.datetime):
+        return value.tzinfo is None and value.date() >= EXCEL_FIRST_DAY
+    return isinstance(value, dt.date) and value >= EXCEL_FIRST_DAY
+
+
+def _default_format(value: dt.date | dt.time | dt.timedelta) -> str:
+    if isinstance(value, dt.timedelta):
+        return DURATION_FORMAT
+    if isinstance(value, dt.time):
+        return TIME_FORMAT
+    if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+        return DATETIME_FORMAT
+    return DATE_FORMAT
 
 
 def _column_index(cell: str) -> int:

@@ -121,6 +121,7 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
                 staging.feedback,
                 period,
                 lang,
+                raw=options.raw,
                 read_more=lambda names: read_all(
                     [options.raw / n for n in names], options.raw, lang
                 ),
