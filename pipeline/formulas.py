@@ -31,7 +31,7 @@ def uncached_formulas(data: bytes) -> dict[str, dict[tuple[int, int], UncachedFo
         names = set(archive.namelist())
         if "xl/workbook.xml" not in names:
             return found
-        for sheet_name, member in _sheet_members(archive, names):
+        for sheet_name, member in sheet_members(archive, names):
             xml = archive.read(member)
             if b"<f" not in xml and b":f" not in xml:
                 continue  # the common case: no formula at all
@@ -41,7 +41,8 @@ def uncached_formulas(data: bytes) -> dict[str, dict[tuple[int, int], UncachedFo
     return found
 
 
-def _sheet_members(archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
+def sheet_members(archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of each worksheet of an .xlsx, in workbook order."""
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels_name = "xl/_rels/workbook.xml.rels"
     targets: dict[str, str] = {}

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, is_date_format, is_timedelta_format
 from openpyxl.styles.stylesheet import Stylesheet
 
-from pipeline.formulas import _sheet_members
+from pipeline.formulas import sheet_members
 from pipeline.values import text
 
 # A built-in format's index (Excel shows it as the reader's locale says: 14 is the short
@@ -75,7 +75,7 @@ def _formats(
     if not any(styles):
         return {}  # every cell General: no sheet to scan
     found: dict[str, SheetFormats] = {}
-    for name, member in _sheet_members(archive, names):
+    for name, member in sheet_members(archive, names):
         name = text(name) or name  # as the reader names sheets
         if name in sheets and name not in found:
             found[name] = _scan(archive.read(member), styles, *sheets[name])

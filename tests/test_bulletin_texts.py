@@ -11,11 +11,13 @@ A province of three communes, reported in both languages:
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
 
 import matplotlib as mpl
+import openpyxl
 import pytest
 
 from pipeline import charts
@@ -154,3 +156,24 @@ def test_profile_panels_are_compact_and_values_clear_the_bars():
         if axes.get_title() in ("Sex", "Education"):  # two bars, alone in their row's height
             assert sum(b.get_window_extent().height for b in bars) >= 0.5 * height
     assert max(thickness) - min(thickness) <= 0.5  # one bar thickness in every panel
+
+
+@pytest.mark.parametrize("rejected_later", [True, False])
+def test_a_rejected_file_of_the_same_day_is_ordered_as_returns_are(tmp_path, rejected_later):
+    """Same submitted_on: the later modification time comes after (SPEC §4). The bulletin's
+    notice and the feedback workbook's verdict follow that one order."""
+    options = Options(raw=tmp_path / "raw", reference=tmp_path / "ref", out=tmp_path / "out")
+    write_reference(options.reference, communes=[("00001", "Xã An", None)])
+    good = write_workbook(options.raw / "good.xlsx", valid_return(commune="00001"))
+    bad_return = valid_return(commune="00001")
+    bad_return["Meetings"][1][4] = 999  # attendees above members: rejected
+    bad = write_workbook(options.raw / "bad.xlsx", bad_return)
+    early, late = 1_790_000_000, 1_790_003_600
+    os.utime(bad, (late, late) if rejected_later else (early, early))
+    os.utime(good, (early, early) if rejected_later else (late, late))
+    report(options)
+    page = text(options.out / "bulletins" / "2026-Q3" / "00001-xa-an.pdf")
+    assert ("bad.xlsx was rejected; the earlier accepted return" in page) is rejected_later
+    verdict = openpyxl.load_workbook(options.out / "feedback" / "2026-Q3" / "00001-bad.xlsx")
+    line = verdict.worksheets[0]["A2"].value
+    assert line.startswith("Rejected: fix the errors") is rejected_later, line

@@ -50,3 +50,29 @@ select
     warnings::integer as warnings
 from staging.ranked_files
 order by file_name;
+
+-- Rejected files sent after the return in use of their (commune, period), in the order
+-- that picks the return in use: the later submitted_on, then (same or unreadable date)
+-- the later modification time, then the file name. The return in use stands; these still
+-- need the commune's attention. A rejected file sent before it was corrected by it.
+-- Grain: one row per such file.
+create table staging.rejected_after_use as
+select files.file_name
+from staging.ranked_files as files
+inner join staging.ranked_files as in_use
+    on in_use.status = 'accepted'
+    and in_use.commune_code = files.commune_code
+    and in_use.year = files.year
+    and in_use.quarter = files.quarter
+where files.status = 'rejected'
+    and (
+        (files.submitted_on is not null and files.submitted_on <> in_use.submitted_on
+            and files.submitted_on > in_use.submitted_on)
+        or (
+            (files.submitted_on is null or files.submitted_on = in_use.submitted_on)
+            and (
+                files.mtime > in_use.mtime
+                or (files.mtime = in_use.mtime and files.file_name > in_use.file_name)
+            )
+        )
+    );

@@ -19,7 +19,10 @@ pending as (
             submissions.file_name = in_use.file_name
             or (
                 submissions.status = 'rejected'
-                and (in_use.file_name is null or submissions.submitted_on >= in_use.submitted_on)
+                and (
+                    in_use.file_name is null
+                    or submissions.file_name in (select file_name from staging.rejected_after_use)
+                )
             )
         )
 )

@@ -1,5 +1,6 @@
 -- Rejected files sent after the return in use: the earlier accepted return stays in use.
--- (A rejected file sent before the return in use was corrected by it and is not news.)
+-- (A rejected file sent before the return in use was corrected by it and is not news;
+-- "after" as staging.rejected_after_use orders files.)
 -- Grain: one row per rejected file.
 select
     rejected.commune_code,
@@ -14,6 +15,5 @@ inner join submission_status as status
 where rejected.status = 'rejected'
     and rejected.year = $year and rejected.quarter = $quarter
     and status.status in ('on_time', 'late')
-    and rejected.submitted_on >= status.submitted_on
-    and rejected.file_name <> status.file_name
+    and rejected.file_name in (select file_name from staging.rejected_after_use)
 order by rejected.commune_code, rejected.file_name;
