@@ -14,8 +14,7 @@ import os
 import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, lru_cache, partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -23,13 +22,10 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 import jinja2
 import weasyprint
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from pipeline import charts
+from pipeline import charts, formats
 from pipeline.cache import OutputCache, code_digest, digest
 from pipeline.labels import label_for, slug, translations
 from pipeline.progress import Advance, Progress, quiet
@@ -360,49 +356,14 @@ def environment(lang: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    locale = Locale.parse(lang)
-    env.filters["pct"] = lambda v: _pct(v, locale)
-    env.filters["num"] = lambda v: "–" if v is None else _decimal(v, None, locale)
-    env.filters["date"] = lambda v: _date(v, locale)
-    env.filters["signed"] = lambda v: _signed(v, locale)
-    env.filters["signed_int"] = lambda v: ("+" if v > 0 else "") + format_decimal(v, locale=locale)
+    env.filters["pct"] = lambda v: formats.percent(v, lang)
+    env.filters["num"] = lambda v: formats.number(v, lang)
+    env.filters["date"] = lambda v: formats.date(v, lang)
+    env.filters["signed"] = lambda v: formats.signed(v, lang)
+    env.filters["signed_int"] = lambda v: formats.signed_int(v, lang)
     env.globals["lang"] = lang
     env.globals["label"] = label_for(lang)
     return env
-
-
-def _pct(value: float | None, locale: Locale) -> str:
-    """One decimal, as the language writes percentages: 66.7% / 66,7 %."""
-    if value is None:
-        return "–"
-    number = _decimal(_one_decimal(value), "#,##0.0", locale)
-    return f"{number} %" if locale.language == "vi" else f"{number}%"
-
-
-@lru_cache(maxsize=1 << 14)
-def _decimal(value: int | Decimal, pattern: str | None, locale: Locale) -> str:
-    # Babel takes ~50 µs a number; a page shows the same few hundred values again and again.
-    return format_decimal(value, format=pattern, locale=locale)
-
-
-def _one_decimal(value: float) -> Decimal:
-    # Half away from zero, as Excel shows it (Babel alone would give 6.25 -> 6.2).
-    return Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _signed(value: float | None, locale: Locale) -> str:
-    if value is None:
-        return ""
-    number = format_decimal(_one_decimal(value), format="#,##0.0", locale=locale)
-    return ("+" if value > 0 else "") + number
-
-
-def _date(value: dt.date | None, locale: Locale) -> str:
-    if value is None:
-        return "–"
-    return format_date(
-        value, "dd/MM/yyyy" if locale.language == "vi" else "d MMM yyyy", locale=locale
-    )
 
 
 class TemplateFetcher(URLFetcher):
