@@ -17,13 +17,15 @@ from typing import Any, NoReturn
 
 import click
 
-from pipeline import check, export, formats, progress, status, summary, terminal, values
+from pipeline import export, formats, progress, status, summary, terminal, values
 from pipeline.failure import Failure
 from pipeline.folders import folder_to_read, folder_to_write, no_file_in_the_way, reason
 from pipeline.labels import N_, translations
 from pipeline.reference import ReferenceError, Settings, load_reference
-from pipeline.return_template import default_period, write_templates
-from pipeline.run import JobError, Options, report
+
+# The job's modules (WeasyPrint, matplotlib, pandera: seconds to import) are imported by
+# the commands that work, after their options and paths are checked: a mistyped option
+# is answered at once.
 
 # The language of what is said before the province's settings are read (or when they
 # cannot be): the project's default, as for a province.toml without `language`.
@@ -31,6 +33,8 @@ DEFAULT_LANG = Settings().language
 # The job's stages as the progress bars name them, translated when shown.
 STAGES = (N_("Reading"), N_("Validating"), N_("Rendering"))
 _LANG = "pipeline.lang"  # where a command keeps its language, in click's context
+# Paths are checked by the commands themselves (``pipeline.folders``), in the run's language.
+_PATH = click.Path(path_type=Path, readable=False)
 
 
 class BadOption(Failure):
@@ -146,7 +150,7 @@ _SHARED: dict[str, tuple[tuple[str, ...], dict]] = {
     "raw": (
         ("--raw",),
         {
-            "type": click.Path(path_type=Path),
+            "type": _PATH,
             "default": Path("data/raw"),
             "show_default": True,
             "help": "Folder of return workbooks.",
@@ -155,7 +159,7 @@ _SHARED: dict[str, tuple[tuple[str, ...], dict]] = {
     "reference": (
         ("--reference",),
         {
-            "type": click.Path(path_type=Path),
+            "type": _PATH,
             "default": Path("data/reference"),
             "show_default": True,
             "help": "Folder of communes, targets and province.toml.",
@@ -164,7 +168,7 @@ _SHARED: dict[str, tuple[tuple[str, ...], dict]] = {
     "out": (
         ("--out",),
         {
-            "type": click.Path(path_type=Path),
+            "type": _PATH,
             "default": Path("data/out"),
             "show_default": True,
             "help": "Folder for the warehouse, bulletins and feedback.",
@@ -240,6 +244,8 @@ def report_command(
     quarter = _quarter(period)
     folder_to_read(raw, "--raw")
     folder_to_write(out, "--out")
+    from pipeline.run import Options, report
+
     options = Options(raw, reference, out, quarter, lang)
     if sys.stderr.isatty():
         _ = translations(lang).gettext
@@ -298,6 +304,8 @@ def status_command(
     lang = _province(reference, lang)
     quarter = _quarter(period)
     folder_to_read(raw, "--raw")
+    from pipeline.run import JobError
+
     try:
         found = status.collect(raw, reference, quarter, lang)
     except JobError as exc:
@@ -318,7 +326,7 @@ def status_command(
     "files",
     nargs=-1,
     required=True,
-    type=click.Path(path_type=Path),
+    type=_PATH,
     metavar="FILE...",
 )
 @shared_options(
@@ -331,7 +339,7 @@ def status_command(
 @click.option(
     "--feedback",
     "feedback_dir",
-    type=click.Path(path_type=Path),
+    type=_PATH,
     metavar="DIR",
     help="Folder for the feedback workbooks [default: <out>/feedback/check]. A new check "
     "of a file replaces its workbook there.",
@@ -362,6 +370,8 @@ def check_command(
       python -m pipeline check data/raw/2026-Q3/new_return.xlsx && echo accepted
     """
     lang = _province(reference, lang)
+    from pipeline import check
+
     target = feedback_dir if feedback_dir is not None else out / "feedback" / "check"
     check.returns_among(list(files))  # every file there and readable before a folder is made
     folder_to_write(target, "--feedback" if feedback_dir is not None else "--out")
@@ -374,7 +384,7 @@ def check_command(
 @main.command(name="export", short_help="Export the warehouse as Parquet files.")
 @click.option(
     "--warehouse",
-    type=click.Path(path_type=Path),
+    type=_PATH,
     default=Path("data/out/warehouse.duckdb"),
     show_default=True,
     help="The warehouse to export (opened read-only).",
@@ -389,7 +399,7 @@ def check_command(
 )
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=_PATH,
     default=Path("data/out/export"),
     show_default=True,
     help="Destination folder. Each relation exported replaces its earlier export there; "
@@ -468,9 +478,11 @@ def templates_command(reference: Path, out: Path, period: str | None, lang: str 
     """
     lang = _province(reference, lang)
     _ = translations(lang).gettext
+    from pipeline.return_template import write_templates
+
     warehouse = no_file_in_the_way(out, "--out") / "warehouse.duckdb"
     quarter = _quarter(period) or _following_quarter(warehouse)
-    folder = folder_to_write(out / "templates" / formats.period_code(quarter), "--out")
+    folder = folder_to_write(out, "--out") / "templates" / formats.period_code(quarter)
     paths = write_templates(
         load_reference(reference), warehouse if warehouse.exists() else None, folder, quarter, lang
     )
@@ -484,6 +496,8 @@ def templates_command(reference: Path, out: Path, period: str | None, lang: str 
 
 def _following_quarter(warehouse: Path) -> tuple[int, int]:
     """The quarter after the latest in the warehouse: the templates' default period."""
+    from pipeline.return_template import default_period
+
     quarter = default_period(warehouse)
     if quarter is not None:
         return quarter

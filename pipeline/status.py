@@ -28,9 +28,6 @@ from rich.text import Text
 
 from pipeline import formats
 from pipeline.labels import label_for, translations
-from pipeline.load import build_warehouse
-from pipeline.reference import load_reference
-from pipeline.run import choose_period, ingest
 
 QUERIES = Path(__file__).parent / "sql" / "status"
 # The public columns of the csv and json outputs: scripts and mailing lists rely on them.
@@ -67,6 +64,11 @@ def collect(
 
     Without ``period``: the latest quarter with returns, as ``report`` chooses it.
     """
+    # Imported here: the command line reads this module's constants before any work.
+    from pipeline.load import build_warehouse
+    from pipeline.reference import load_reference
+    from pipeline.run import choose_period, ingest
+
     reference = load_reference(reference_dir)
     lang = lang or reference.settings.language
     _books, validated = ingest(raw, reference, lang)

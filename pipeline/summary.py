@@ -8,11 +8,14 @@ and the time each stage took.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import formats
 from pipeline.labels import N_, translations
-from pipeline.run import Outcome
 from pipeline.warehouse import open_read_only
+
+if TYPE_CHECKING:
+    from pipeline.run import Outcome
 
 QUERIES = Path(__file__).parent / "sql" / "cli"
 VERDICTS = {
