@@ -111,7 +111,7 @@ def one_line(exit_code: int = 1) -> Callable[[Callable[..., None]], Callable[...
                         "%(path)s: %(reason)s. Check the folder's rights and free space, "
                         "then run again."
                     ),
-                    path=exc.filename or "?",
+                    path=exc.filename2 or exc.filename or "?",  # a rename: its target
                     reason=reason(exc),
                 )
                 _fail(said.text(_language()), exit_code)

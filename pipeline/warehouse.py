@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from pipeline.failure import Failure
+from pipeline.folders import file_to_read
 from pipeline.labels import N_
 
 # DuckDB 1.x and 2.x: 'Conflicting lock is held in /usr/bin/duckdb (PID 1234)'
@@ -36,6 +37,7 @@ def open_read_only(path: Path, **config: Any) -> duckdb.DuckDBPyConnection:
             N_("%(path)s is a folder, not a warehouse: give the warehouse.duckdb file."),
             path=path,
         )
+    file_to_read(path)
     try:
         return duckdb.connect(path, read_only=True, config=config)
     except duckdb.Error as exc:

@@ -251,6 +251,13 @@ def cases(p: Place) -> dict[str, Case]:
             1,
             f"Error: {file}/x cannot be a folder: {file} is a file. Give --out another folder.",
         ),
+        "export: an unreadable warehouse": Case(
+            ["export", "--warehouse", str(p / "locked-out" / "warehouse.duckdb"), *en],
+            1,
+            f"Error: {p / 'locked-out' / 'warehouse.duckdb'} cannot be read (permission "
+            "denied): let this user read it, then run again.",
+            as_nobody=True,
+        ),
         "export --out UNWRITABLE": Case(
             ["export", "--warehouse", str(p / "out" / "warehouse.duckdb"), *en, "--out",
              str(p / "shut-out")],
@@ -286,6 +293,8 @@ def place() -> Iterator[Place]:
     shutil.copytree(p / "raw", p / "raw-shut")
     (p / "raw-shut" / "shut").mkdir()
     (p / "raw-shut" / "shut").chmod(0)
+    shutil.copytree(p / "out", p / "locked-out")
+    (p / "locked-out" / "warehouse.duckdb").chmod(0)
     (p / "shut-out").mkdir()
     (p / "shut-out").chmod(0o555)
     (p / "open").mkdir()
@@ -293,7 +302,8 @@ def place() -> Iterator[Place]:
     for path in (p / "open", p / "mpl"):
         path.chmod(0o777)
     for path in root.rglob("*"):  # world-readable, but for what is locked on purpose
-        if path.name not in ("locked.xlsx", "shut", "shut-out") and "shut" not in path.parts:
+        locked = path.name in ("locked.xlsx", "shut", "shut-out") or "shut" in path.parts
+        if not locked and path.parts[-2:] != ("locked-out", "warehouse.duckdb"):
             path.chmod(0o777 if path.is_dir() else 0o644)
     yield p
     for path in (p / "raw-shut" / "shut", p / "shut-out"):

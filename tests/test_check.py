@@ -198,6 +198,20 @@ def test_a_missing_column_is_named_as_the_template_of_the_language_names_it(retu
     assert fields[:4] == line[:4] and fields[4].startswith(line[4])
 
 
+def test_a_failure_while_writing_is_one_line_too(returns, tmp_path):
+    folder = tmp_path / "mail"
+    (folder / "00101-bad.xlsx").mkdir(parents=True)  # a folder where the workbook goes
+
+    result = check(returns, "--feedback", str(folder), str(returns.raw / "bad.xlsx"))
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: {folder / '00101-bad.xlsx'}: it is a folder. Check the folder's rights and "
+        "free space, then run again."
+    ]
+
+
 def test_cannot_check_exits_2(province):
     write_workbook(province.raw / "good.xlsx", valid_return())
     result = check(province, str(province.raw / "good.xlsx"))  # no reference folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pipeline.cli import main
+from pipeline.outputs import exclusive
 from pipeline.run import Options, report
 from tests.factory import edited, valid_return, write_reference, write_workbook
 
@@ -188,6 +190,18 @@ def test_no_accepted_return_at_all(province):
         "figures to print. `python -m pipeline status --period 2026-Q3` shows who has reported."
     ]
     assert not (province.out / "warehouse.duckdb").exists()
+
+
+def test_a_second_run_at_the_same_time_is_refused_in_the_runs_language(province):
+    write_reference(province.reference, settings=VI_SETTINGS)
+    write_workbook(province.raw / "a.xlsx", valid_return())
+    with exclusive(province.out):
+        result = invoke(*args(province))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Lỗi: Một lượt chạy khác đang ghi vào {province.out} (pid {os.getpid()}). Hãy đợi "
+        "lượt đó xong rồi chạy lại."
+    ]
 
 
 def test_missing_reference_folder_fails_with_a_reason(province):
