@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,17 +20,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pipeline import formats
+from pipeline.failure import Failure
 from pipeline.feedback import write_feedback
-from pipeline.labels import translations
+from pipeline.folders import file_to_read
+from pipeline.labels import N_, translations
 from pipeline.problems import Problem
-from pipeline.read import Workbook
+from pipeline.read import Workbook, expected_header
 from pipeline.reference import load_reference
 from pipeline.run import is_skipped, raw_files, today
 from pipeline.validate import Validated, validate
 from pipeline.workers import read_all
+from schemas import SHEET_BY_NAME
 
 
-class NothingToCheck(Exception):
+class NothingToCheck(Failure):
     """No return among the paths given."""
 
 
@@ -58,12 +63,19 @@ def returns_among(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     files: list[Path] = []
     skipped: list[Path] = []
     for path in paths:
+        if not path.exists():
+            raise NothingToCheck(
+                N_("%(path)s does not exist: give the path of a return workbook, or of a folder."),
+                path=path,
+            )
         if path.is_dir():
-            files += list(raw_files(path))
+            files += list(raw_files(path, "FILE"))
         elif is_skipped(path):
             skipped.append(path)
         else:
             files.append(path)
+    for path in files:
+        file_to_read(path)
     unique = list(dict.fromkeys(p.absolute() for p in files))
     return unique, skipped
 
@@ -73,11 +85,11 @@ def check(paths: list[Path], reference_dir: Path, feedback_dir: Path, lang: str 
 
     File names are relative to the closest folder holding every file.
     """
-    reference = load_reference(reference_dir)
+    reference = load_reference(reference_dir, lang)
     lang = lang or reference.settings.language
     files, skipped = returns_among(paths)
     if not files:
-        raise NothingToCheck("No return to check among the files given.")
+        raise NothingToCheck(N_("No return to check among the files given."))
     root = Path(os.path.commonpath([p.parent for p in files]))
     books = read_all(files, root, lang)
     communes = set(reference.communes["commune_code"])
@@ -121,33 +133,40 @@ def _write_feedback(
 
 def print_checked(checked: Checked, console: Console) -> None:
     """Each file's verdict and problems (sheet as the clerk named it, Excel row, cell)."""
-    _ = translations(checked.lang).gettext
+    lang = checked.lang
+    _ = translations(lang).gettext
     by_file: dict[str, list[Problem]] = {}
     for problem in checked.validated.problems:
         by_file.setdefault(problem.file_name, []).append(problem)
     for path in checked.skipped:
-        console.print(Text(f"{path}: {_('skipped (an Office lock file or a hidden file)')}"))
+        line = _("%(file)s: skipped (an Office lock file or a hidden file)") % {"file": path}
+        console.print(Text(line))
     for book in checked.books:
         problems = by_file.get(book.file_name, [])
         console.print(_verdict_line(checked, book.file_name, problems))
         if problems:
-            console.print(_problem_table(book, problems, checked.lang))
+            console.print(_problem_table(book, problems, lang))
         if book.file_name in checked.feedback:
             feedback = checked.feedback[book.file_name]
-            console.print(Text(f"  {_('Feedback workbook')}: {feedback}"))
+            console.print(Text("  " + _("Feedback workbook: %(path)s") % {"path": feedback}))
     accepted = sum(checked.accepted(book.file_name) for book in checked.books)
+    counts = {
+        "files": formats.number(len(checked.books), lang),
+        "accepted": formats.number(accepted, lang),
+        "rejected": formats.number(len(checked.books) - accepted, lang),
+    }
     console.print(
-        Text(
-            f"{_('Files checked')}: {len(checked.books)} · {_('Accepted')} {accepted}"
-            f" · {_('Rejected')} {len(checked.books) - accepted}"
-        )
+        Text(_("Files checked: %(files)s · Accepted %(accepted)s · Rejected %(rejected)s") % counts)
     )
 
 
 def _verdict_line(checked: Checked, file_name: str, problems: list[Problem]) -> Text:
     _ = translations(checked.lang).gettext
     counts = Counter(p.severity for p in problems)
-    tally = f"{_('Errors')} {counts['error']}, {_('Warnings')} {counts['warning']}"
+    tally = _("(Errors %(errors)s, Warnings %(warnings)s)") % {
+        "errors": formats.number(counts["error"], checked.lang),
+        "warnings": formats.number(counts["warning"], checked.lang),
+    }
     if not checked.accepted(file_name):
         verdict, style = _("Rejected: fix the errors and send the file again"), "bold red"
     elif problems:
@@ -156,7 +175,7 @@ def _verdict_line(checked: Checked, file_name: str, problems: list[Problem]) -> 
         verdict, style = _("Accepted"), "green"
     line = Text(f"{file_name}: ")
     line.append(verdict, style=style)
-    line.append(f" ({tally})")
+    line.append(f" {tally}")
     return line
 
 
@@ -170,14 +189,36 @@ def _problem_table(book: Workbook, problems: list[Problem], lang: str) -> Table:
     styles = {"error": "red", "warning": "yellow"}
     severities = {"error": _("error"), "warning": _("warning")}
     for p in problems:
-        sheet = book.sheets.get(p.sheet or "")
+        sheet, column = as_written(book, p, lang)
         table.add_row(
             "",
             Text(severities[p.severity], style=styles[p.severity]),
-            Text(sheet.name if sheet is not None else (p.sheet or "")),
-            str(p.row) if p.row else "",
+            Text(sheet),
+            str(p.row) if p.row else "",  # a row number, as Excel shows it: no digit groups
             p.cell or "",
-            p.column or "",
+            Text(column),
             Text(p.message),
         )
     return table
+
+
+def as_written(book: Workbook, problem: Problem, lang: str) -> tuple[str, str]:
+    """The problem's sheet and column as the clerk's workbook names them; a sheet or column
+    missing from it, as the template of ``lang`` names it (as the message does)."""
+    sheet = book.sheets.get(problem.sheet or "")
+    spec = SHEET_BY_NAME.get(problem.sheet or "")
+    column = problem.column or ""
+    if sheet is not None and column in sheet.columns:
+        column = sheet.columns[column][0]
+    elif spec is not None and column in _fields(spec.name):
+        column = expected_header(column, _fields(spec.name)[column], lang)
+    if sheet is not None:
+        return sheet.name, column
+    if spec is not None:
+        return (spec.aliases[0] if lang == "vi" else spec.name), column
+    return problem.sheet or "", column
+
+
+@cache
+def _fields(sheet: str) -> dict[str, dict]:
+    return SHEET_BY_NAME[sheet].fields()

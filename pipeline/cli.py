@@ -1,37 +1,156 @@
-"""Command line: thin commands over the job in ``pipeline.run``."""
+"""Command line: thin commands over the job in ``pipeline.run``.
+
+Each command first settles the language of the run (``--lang``, else the province's
+``province.toml``), then checks the paths it was given, then works. Whatever stops it is
+one line on stderr in that language, never a traceback: the project's own failures
+(``Failure``) are translated; click's usage errors (an unknown option, a missing
+argument) stay in English, on one line too.
+"""
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
-import duckdb
 
-from pipeline import check, export, progress, status, terminal, values
-from pipeline.outputs import RunInProgress
-from pipeline.reference import ReferenceError, load_reference
-from pipeline.return_template import default_period, write_templates
-from pipeline.run import JobError, Options, Outcome, report
+from pipeline import export, formats, progress, status, summary, terminal, values
+from pipeline.failure import Failure
+from pipeline.folders import folder_to_read, folder_to_write, no_file_in_the_way, reason
+from pipeline.labels import N_, translations
+from pipeline.reference import ReferenceError, Settings, load_reference
 
-QUERIES = Path(__file__).parent / "sql" / "cli"
+# The job's modules (WeasyPrint, matplotlib, pandera: seconds to import) are imported by
+# the commands that work, after their options and paths are checked: a mistyped option
+# is answered at once.
+
+# The language of what is said before the province's settings are read (or when they
+# cannot be): the project's default, as for a province.toml without `language`.
+DEFAULT_LANG = Settings().language
+# The job's stages as the progress bars name them, translated when shown.
+STAGES = (N_("Reading"), N_("Validating"), N_("Rendering"))
+_LANG = "pipeline.lang"  # where a command keeps its language, in click's context
+# Paths are checked by the commands themselves (``pipeline.folders``), in the run's language.
+_PATH = click.Path(path_type=Path, readable=False)
 
 
-def _period(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple | None:
+class BadOption(Failure):
+    """An option's value is not understood: a usage error (exit status 2)."""
+
+
+class _Said(click.ClickException):
+    """A failure already put into words in the run's language, printed as it is."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, err=True, file=file)
+
+
+class _Commands(click.Group):
+    """A group whose usage errors take one line too (click's own take three or four)."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **extra)
+        try:
+            code = super().main(*args, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()  # nothing given: the group's help
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            where = f" (see: {exc.ctx.command_path} --help)" if exc.ctx else ""
+            click.echo(f"Error: {exc.format_message()}{where}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _language() -> str:
+    return click.get_current_context().meta.get(_LANG, DEFAULT_LANG)
+
+
+def _set_language(lang: str) -> str:
+    click.get_current_context().meta[_LANG] = lang
+    return lang
+
+
+def _fail(message: str, exit_code: int) -> NoReturn:
+    _ = translations(_language()).gettext
+    raise _Said(_("Error: %(message)s") % {"message": message}, exit_code)
+
+
+def one_line(exit_code: int = 1) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Whatever stops the command is one line in the run's language, exit ``exit_code``
+    (2 for an option's value that is not understood)."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> None:
+            try:
+                command(*args, **kwargs)
+            except BadOption as exc:
+                _fail(exc.text(_language()), 2)
+            except Failure as exc:
+                _fail(exc.text(_language()), exit_code)
+            except ReferenceError as exc:  # already in words, by the reference's reader
+                _fail(str(exc), exit_code)
+            except OSError as exc:  # the disk filled up, rights changed during the run…
+                said = Failure(
+                    N_(
+                        "%(path)s: %(reason)s. Check the folder's rights and free space, "
+                        "then run again."
+                    ),
+                    path=exc.filename2 or exc.filename or "?",  # a rename: its target
+                    reason=reason(exc),
+                )
+                _fail(said.text(_language()), exit_code)
+
+        return run
+
+    return decorate
+
+
+def _province(reference: Path, lang: str | None) -> str:
+    """The language of the run: ``--lang``, else the province's. The reference folder is
+    checked and read on the way, so a problem there is said first."""
+    _set_language(lang or DEFAULT_LANG)
+    folder_to_read(reference, "--reference")
+    settings = load_reference(reference, lang).settings
+    return _set_language(lang or settings.language)
+
+
+def _quarter(value: str | None) -> tuple[int, int] | None:
+    """The quarter given with ``--period``, in any form a return may write it."""
     if value is None:
         return None
     try:
-        return values.period(value)
+        period = values.period(value)
     except values.BadValue:
-        raise click.BadParameter(f"{value!r} is not a quarter such as 2026-Q3.") from None
+        period = None
+    if period is None or not 1 <= period[1] <= 4:
+        raise BadOption(
+            N_("--period %(value)s is not a quarter: write it as 2026-Q3 (a year, Q, 1 to 4)."),
+            value=value,
+        )
+    return period
 
 
 _SHARED: dict[str, tuple[tuple[str, ...], dict]] = {
     "raw": (
         ("--raw",),
         {
-            "type": click.Path(path_type=Path),
+            "type": _PATH,
             "default": Path("data/raw"),
             "show_default": True,
             "help": "Folder of return workbooks.",
@@ -40,7 +159,7 @@ _SHARED: dict[str, tuple[tuple[str, ...], dict]] = {
     "reference": (
         ("--reference",),
         {
-            "type": click.Path(path_type=Path),
+            "type": _PATH,
             "default": Path("data/reference"),
             "show_default": True,
             "help": "Folder of communes, targets and province.toml.",
@@ -49,7 +168,7 @@ _SHARED: dict[str, tuple[tuple[str, ...], dict]] = {
     "out": (
         ("--out",),
         {
-            "type": click.Path(path_type=Path),
+            "type": _PATH,
             "default": Path("data/out"),
             "show_default": True,
             "help": "Folder for the warehouse, bulletins and feedback.",
@@ -58,7 +177,6 @@ _SHARED: dict[str, tuple[tuple[str, ...], dict]] = {
     "period": (
         ("--period",),
         {
-            "callback": _period,
             "metavar": "YYYY-Qn",
             "help": "Quarter to report, e.g. 2026-Q3 [default: latest with returns].",
         },
@@ -93,7 +211,7 @@ def common_options(command: click.Command) -> click.Command:
     return shared_options("raw", "reference", "out", "period", "lang")(command)
 
 
-@click.group()
+@click.group(cls=_Commands)
 def main() -> None:
     """Quarterly party-building returns: validate, load, report."""
 
@@ -104,62 +222,46 @@ def main() -> None:
     "--verbose",
     "-v",
     is_flag=True,
-    help="Also list every file that was not accepted, with its first error.",
+    help="Also list the files of the quarter that were not accepted, with their first "
+    "error, and the time each stage took.",
 )
+@one_line()
 def report_command(
-    raw: Path, reference: Path, out: Path, period: tuple | None, lang: str | None, verbose: bool
+    raw: Path, reference: Path, out: Path, period: str | None, lang: str | None, verbose: bool
 ) -> None:
     """Validate every return, build the warehouse, render bulletins and feedback.
 
     Progress bars show on a terminal; in CI logs and cron mail only the summary is
-    printed. Files unchanged since the last run are not read again, and bulletins
-    whose data did not change are copied (the cache is in <out>/.cache).
+    printed: the files of the quarter by verdict, the other files read, where the
+    outputs are. Files unchanged since the last run are not read again, and bulletins
+    whose data did not change are copied (the cache is in <out>/.cache). A quarter
+    without an accepted return has no figures: the command then exits 1 and leaves the
+    earlier outputs as they were.
 
     Example: python -m pipeline report --period 2026-Q3 --lang en
     """
-    options = Options(raw, reference, out, period, lang)
-    try:
-        if sys.stderr.isatty():
-            with progress.bars() as bars:
-                outcome = report(options, bars)
-        else:
-            outcome = report(options)
-    except (JobError, ReferenceError, RunInProgress) as exc:
-        raise click.ClickException(str(exc)) from exc
-    _summary(outcome, out)
+    lang = _province(reference, lang)
+    quarter = _quarter(period)
+    folder_to_read(raw, "--raw")
+    folder_to_write(out, "--out")
+    from pipeline.run import Options, report
+
+    options = Options(raw, reference, out, quarter, lang)
+    if sys.stderr.isatty():
+        _ = translations(lang).gettext
+        with progress.bars() as bars:
+            outcome = report(options, lambda stage, total: bars(_(stage), total))
+    else:
+        outcome = report(options)
+    for line in summary.summary(outcome, out):
+        click.echo(line)
     if verbose:
-        _not_accepted(outcome)
+        for line in summary.not_accepted(outcome):
+            click.echo(line)
+        click.echo(summary.timings(outcome))
 
 
-def _not_accepted(outcome: Outcome) -> None:
-    assert outcome.warehouse is not None
-    with duckdb.connect(outcome.warehouse, read_only=True) as con:
-        rows = con.execute(QUERIES.joinpath("not_accepted.sql").read_text()).fetchall()
-    for file_name, verdict, errors, warnings, first in rows:
-        click.echo(f"  {verdict:<10} {file_name}: errors {errors}, warnings {warnings}")
-        if first:
-            click.echo(f"             {first}")
-
-
-def _summary(outcome: Outcome, out: Path) -> None:
-    year, quarter = outcome.period
-    click.echo(f"Period {year}-Q{quarter}: {outcome.files} files read")
-    click.echo(f"  accepted   {outcome.accepted}")
-    click.echo(f"  superseded {outcome.superseded}")
-    click.echo(f"  rejected   {outcome.rejected}")
-    click.echo(f"Warehouse:  {outcome.warehouse}")
-    click.echo(
-        f"Bulletins:  {len(outcome.bulletins)} PDF in {out / 'bulletins' / f'{year}-Q{quarter}'}"
-    )
-    click.echo(
-        f"Feedback:   {len(outcome.feedback)} workbooks in "
-        f"{out / 'feedback' / f'{year}-Q{quarter}'}"
-    )
-    stages = " · ".join(f"{stage} {seconds:.1f} s" for stage, seconds in outcome.timings.items())
-    click.echo(f"Time:       {stages}")
-
-
-_PERIOD_HINT = " Give --period (e.g. --period 2026-Q3) to see who has not reported yet."
+_PERIOD_HINT = N_("Give --period (e.g. --period 2026-Q3) to see who has not reported yet.")
 
 
 @main.command(name="status", short_help="Who has reported for a quarter, as of now.")
@@ -169,8 +271,8 @@ _PERIOD_HINT = " Give --period (e.g. --period 2026-Q3) to see who has not report
     "period",
     "lang",
     period="Quarter to show, e.g. 2026-Q3 [default: latest with returns].",
-    lang="Language of the table's labels [default: from province.toml]; csv and json "
-    "always carry the status codes.",
+    lang="Language of the table and messages [default: from province.toml]; csv and json "
+    "always carry the status codes and ISO dates.",
 )
 @click.option(
     "--format",
@@ -181,8 +283,9 @@ _PERIOD_HINT = " Give --period (e.g. --period 2026-Q3) to see who has not report
     help="table for people (with a count summary); csv or json on stdout for scripts and "
     "mailing lists, with the columns " + ", ".join(status.COLUMNS) + ".",
 )
+@one_line()
 def status_command(
-    raw: Path, reference: Path, period: tuple | None, lang: str | None, fmt: str
+    raw: Path, reference: Path, period: str | None, lang: str | None, fmt: str
 ) -> None:
     """Who has reported for a quarter, from the raw folder as it is now.
 
@@ -198,11 +301,18 @@ def status_command(
     Example:
       python -m pipeline status --period 2026-Q3 --format csv > status.csv
     """
+    lang = _province(reference, lang)
+    quarter = _quarter(period)
+    folder_to_read(raw, "--raw")
+    from pipeline.run import JobError
+
     try:
-        found = status.collect(raw, reference, period, lang)
-    except (JobError, ReferenceError) as exc:
-        hint = "" if period or isinstance(exc, ReferenceError) else _PERIOD_HINT
-        raise click.ClickException(f"{exc}{hint}") from exc
+        found = status.collect(raw, reference, quarter, lang)
+    except JobError as exc:
+        if quarter is not None:
+            raise
+        _ = translations(lang).gettext
+        _fail(f"{exc.text(lang)} {_(_PERIOD_HINT)}", 1)
     if fmt == "csv":
         click.echo(status.as_csv(found), nl=False)
     elif fmt == "json":
@@ -211,16 +321,12 @@ def status_command(
         status.print_table(found, terminal.console())
 
 
-class _CannotCheck(click.ClickException):
-    exit_code = 2  # 1 means "a file was rejected"
-
-
 @main.command(name="check", short_help="Check returns as they arrive; exit 1 if any is rejected.")
 @click.argument(
     "files",
     nargs=-1,
     required=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=_PATH,
     metavar="FILE...",
 )
 @shared_options(
@@ -233,11 +339,12 @@ class _CannotCheck(click.ClickException):
 @click.option(
     "--feedback",
     "feedback_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_PATH,
     metavar="DIR",
     help="Folder for the feedback workbooks [default: <out>/feedback/check]. A new check "
     "of a file replaces its workbook there.",
 )
+@one_line(exit_code=2)  # 1 means "a file was rejected"
 def check_command(
     files: tuple[Path, ...],
     reference: Path,
@@ -248,24 +355,27 @@ def check_command(
     """Check returns as they arrive, with the same rules as `report`.
 
     FILE may be a workbook or a folder (every file in it, as `report` reads the raw
-    folder). Each problem is printed with its sheet (as named in the workbook), Excel
-    row, cell and column, then each file's verdict. A file with problems gets a feedback
-    workbook, as `report` writes them, in <out>/feedback/check (or --feedback DIR). The
-    warehouse and the bulletins are not touched; file names are shown relative to the
-    folder holding all the files given.
+    folder). Each problem is printed with its sheet and column as named in the
+    workbook, Excel row and cell, then each file's verdict. A file with problems gets a
+    feedback workbook, as `report` writes them, in <out>/feedback/check (or --feedback
+    DIR). The warehouse and the bulletins are not touched; file names are shown relative
+    to the folder holding all the files given.
 
     Exit status: 0 when every file is accepted (warnings allowed), 1 when any file is
-    rejected, 2 when the files could not be checked (bad option, no reference folder).
+    rejected, 2 when the files could not be checked (a bad option, a missing file, no
+    reference folder).
 
     \b
     Example:
       python -m pipeline check data/raw/2026-Q3/new_return.xlsx && echo accepted
     """
+    lang = _province(reference, lang)
+    from pipeline import check
+
     target = feedback_dir if feedback_dir is not None else out / "feedback" / "check"
-    try:
-        checked = check.check(list(files), reference, target, lang)
-    except (ReferenceError, check.NothingToCheck) as exc:
-        raise _CannotCheck(str(exc)) from exc
+    check.returns_among(list(files))  # every file there and readable before a folder is made
+    folder_to_write(target, "--feedback" if feedback_dir is not None else "--out")
+    checked = check.check(list(files), reference, target, lang)
     check.print_checked(checked, terminal.console())
     if not checked.all_accepted:
         sys.exit(1)
@@ -274,7 +384,7 @@ def check_command(
 @main.command(name="export", short_help="Export the warehouse as Parquet files.")
 @click.option(
     "--warehouse",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_PATH,
     default=Path("data/out/warehouse.duckdb"),
     show_default=True,
     help="The warehouse to export (opened read-only).",
@@ -289,13 +399,20 @@ def check_command(
 )
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_PATH,
     default=Path("data/out/export"),
     show_default=True,
     help="Destination folder. Each relation exported replaces its earlier export there; "
     "other files are left alone.",
 )
-def export_command(warehouse: Path, fmt: str, out: Path) -> None:
+@shared_options(
+    "reference",
+    "lang",
+    reference="Folder of province.toml, whose language the messages follow.",
+    lang="Language of the messages [default: from province.toml].",
+)
+@one_line()
+def export_command(warehouse: Path, fmt: str, out: Path, reference: Path, lang: str | None) -> None:
     """Export the warehouse as Parquet files for other tools (Polars, Spark, Trino…).
 
     Every public relation is written. Those with year and quarter columns are folders
@@ -309,15 +426,28 @@ def export_command(warehouse: Path, fmt: str, out: Path) -> None:
     Example:
       python -m pipeline export --format parquet --out /srv/share/party-returns
     """
-    target = out
-    try:
-        exported = export.export(warehouse, target, fmt)
-    except export.ExportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    lang = _export_language(reference, lang)
+    _ = translations(lang).gettext
+    exported = export.export(warehouse, out, fmt)
     for item in exported:
         shown = f"{item.path}/" if item.partitioned else str(item.path)
-        click.echo(f"{item.relation:<22} {item.rows:>8} rows  {shown}")
-    click.echo(f"{len(exported)} relations exported to {target}")
+        rows = _("%(n)s rows") % {"n": f"{formats.number(item.rows, lang):>8}"}
+        click.echo(f"{item.relation:<22} {rows}  {shown}")
+    click.echo(
+        _("%(n)s relations exported to %(folder)s")
+        % {"n": formats.number(len(exported), lang), "folder": out}
+    )
+
+
+def _export_language(reference: Path, lang: str | None) -> str:
+    """The export needs the province's settings only for their language: without them
+    (no reference folder where the export runs) it speaks the default one."""
+    if lang is None and reference.is_dir():
+        try:
+            return _province(reference, None)
+        except ReferenceError:
+            pass
+    return _set_language(lang or DEFAULT_LANG)
 
 
 @main.command(name="templates", short_help="Write pre-filled return templates for the communes.")
@@ -333,7 +463,8 @@ def export_command(warehouse: Path, fmt: str, out: Path) -> None:
     lang="Language of the templates (sheet names, headers, dropdowns, instructions) "
     "[default: from province.toml].",
 )
-def templates_command(reference: Path, out: Path, period: tuple | None, lang: str | None) -> None:
+@one_line()
+def templates_command(reference: Path, out: Path, period: str | None, lang: str | None) -> None:
     """Write a return template for every commune, for the clerks to fill in.
 
     One workbook per commune of the reference, <out>/templates/<period>/<code>-<name>.xlsx:
@@ -345,28 +476,47 @@ def templates_command(reference: Path, out: Path, period: tuple | None, lang: st
     Example:
       python -m pipeline templates --period 2026-Q4
     """
-    try:
-        ref = load_reference(reference)
-    except ReferenceError as exc:
-        raise click.ClickException(str(exc)) from exc
-    warehouse = out / "warehouse.duckdb"
-    if period is None:
-        period = default_period(warehouse)
-        if period is None:
-            raise click.ClickException(
-                f"No accepted return in {warehouse} to follow: give the quarter, "
-                "e.g. --period 2026-Q4."
-                if warehouse.exists()
-                else f"No warehouse at {warehouse} (run `make report` first): give the "
-                "quarter, e.g. --period 2026-Q4."
-            )
-    year, quarter = period
-    folder = out / "templates" / f"{year}-Q{quarter}"
+    lang = _province(reference, lang)
+    _ = translations(lang).gettext
+    from pipeline.return_template import write_templates
+
+    warehouse = no_file_in_the_way(out, "--out") / "warehouse.duckdb"
+    quarter = _quarter(period) or _following_quarter(warehouse)
+    folder = folder_to_write(out, "--out") / "templates" / formats.period_code(quarter)
     paths = write_templates(
-        ref,
+        load_reference(reference, lang),
         warehouse if warehouse.exists() else None,
         folder,
-        period,
-        lang or ref.settings.language,
+        quarter,
+        lang,
     )
-    click.echo(f"{len(paths)} templates for {year}-Q{quarter} in {folder}")
+    counts = {
+        "n": formats.number(len(paths), lang),
+        "period": formats.period_code(quarter),
+        "folder": folder,
+    }
+    click.echo(_("%(n)s templates for %(period)s in %(folder)s") % counts)
+
+
+def _following_quarter(warehouse: Path) -> tuple[int, int]:
+    """The quarter after the latest in the warehouse: the templates' default period."""
+    from pipeline.return_template import default_period
+
+    quarter = default_period(warehouse)
+    if quarter is not None:
+        return quarter
+    if warehouse.exists():
+        raise Failure(
+            N_(
+                "No accepted return in %(warehouse)s to follow: give the quarter, "
+                "e.g. --period 2026-Q4."
+            ),
+            warehouse=warehouse,
+        )
+    raise Failure(
+        N_(
+            "No warehouse at %(warehouse)s (run `make report` first): give the quarter, "
+            "e.g. --period 2026-Q4."
+        ),
+        warehouse=warehouse,
+    )

@@ -19,13 +19,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+from pipeline.failure import Failure
+from pipeline.folders import folder_to_write
+from pipeline.labels import N_
+from pipeline.warehouse import open_read_only
 
 QUERIES = Path(__file__).parent / "sql" / "export"
 FORMATS = ("parquet",)
 
 
-class ExportError(Exception):
+class ExportError(Failure):
     """The warehouse cannot be exported; the message says why."""
 
 
@@ -40,22 +43,15 @@ class Exported:
 def export(warehouse: Path, destination: Path, fmt: str = "parquet") -> list[Exported]:
     """Write every public relation of the ``warehouse`` into ``destination``."""
     if fmt not in FORMATS:
-        raise ExportError(f"Unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}.")
-    if not warehouse.is_file():
         raise ExportError(
-            f"There is no warehouse at {warehouse}: run `make report` "
-            "(or `python -m pipeline report`) first."
+            N_("Unknown export format %(format)s: choose one of %(formats)s."),
+            format=fmt,
+            formats=", ".join(FORMATS),
         )
-    try:
-        con = duckdb.connect(warehouse, read_only=True, config={"threads": 1})
-    except duckdb.IOException as exc:
-        raise ExportError(
-            f"The warehouse {warehouse} cannot be opened ({exc}). If another program has it "
-            "open for writing, close it (analysts: open it with `duckdb -readonly`)."
-        ) from exc
+    con = open_read_only(warehouse, threads=1)  # one thread: the same bytes every time
     exported: list[Exported] = []
     with con:
-        destination.mkdir(parents=True, exist_ok=True)
+        folder_to_write(destination, "--out")
         with tempfile.TemporaryDirectory(dir=destination, prefix=".export-") as building:
             for relation, partitioned in con.execute(_query("relations")).fetchall():
                 target = Path(building) / (relation if partitioned else f"{relation}.parquet")

@@ -16,12 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.failure import Failure
+from pipeline.labels import N_
+
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-class RunInProgress(Exception):
+class RunInProgress(Failure):
     """Another run holds the output folder."""
 
 
@@ -136,10 +139,14 @@ def exclusive(out: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.seek(0)
-            holder = lock.read().strip() or "another process"
+            holder = lock.read().strip() or "?"
             raise RunInProgress(
-                f"Another run is writing to {out} (pid {holder}). Wait for it to finish, "
-                "then run again."
+                N_(
+                    "Another run is writing to %(out)s (pid %(pid)s). Wait for it to finish, "
+                    "then run again."
+                ),
+                out=out,
+                pid=holder,
             ) from None
         lock.seek(0)
         lock.truncate()

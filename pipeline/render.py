@@ -15,8 +15,7 @@ import pickle
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, lru_cache, partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -24,14 +23,11 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 import jinja2
 import weasyprint
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal
 from markupsafe import Markup
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from pipeline import charts
+from pipeline import charts, formats
 from pipeline.cache import OutputCache, code_digest, digest, drawing_digest
 from pipeline.labels import label_for, slug, translations
 from pipeline.progress import Advance, Progress, quiet
@@ -402,15 +398,16 @@ def environment(lang: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    locale = Locale.parse(lang)
     # In running text a percentage stays on one line ("75,0 %" never ends a line on "75,0");
     # attributes (alt texts) take the plain text.
-    env.filters["pct"] = lambda v: Markup('<span class="nobreak">{}</span>').format(_pct(v, locale))
-    env.filters["pct_text"] = lambda v: _pct(v, locale)
-    env.filters["num"] = lambda v: "–" if v is None else _decimal(v, None, locale)
-    env.filters["date"] = lambda v: _date(v, locale)
-    env.filters["signed"] = lambda v: _signed(v, locale)
-    env.filters["signed_int"] = lambda v: ("+" if v > 0 else "") + format_decimal(v, locale=locale)
+    env.filters["pct"] = lambda v: Markup('<span class="nobreak">{}</span>').format(
+        formats.percent(v, lang)
+    )
+    env.filters["pct_text"] = lambda v: formats.percent(v, lang)
+    env.filters["num"] = lambda v: formats.number(v, lang)
+    env.filters["date"] = lambda v: formats.date(v, lang)
+    env.filters["signed"] = lambda v: formats.signed(v, lang)
+    env.filters["signed_int"] = lambda v: formats.signed_int(v, lang)
     env.filters["file"] = breakable_file_name
     env.globals["lang"] = lang
     env.globals["label"] = label_for(lang)
@@ -433,40 +430,6 @@ def chart_em(url: str) -> str:
 
 
 _SVG_WIDTH = re.compile(rb'<svg[^>]*\swidth="([\d.]+)pt"')
-
-
-def _pct(value: float | None, locale: Locale) -> str:
-    """One decimal, as the language writes percentages: 66.7% / 66,7 %."""
-    if value is None:
-        return "–"
-    number = _decimal(_one_decimal(value), "#,##0.0", locale)
-    return f"{number} %" if locale.language == "vi" else f"{number}%"
-
-
-@lru_cache(maxsize=1 << 14)
-def _decimal(value: int | Decimal, pattern: str | None, locale: Locale) -> str:
-    # Babel takes ~50 µs a number; a page shows the same few hundred values again and again.
-    return format_decimal(value, format=pattern, locale=locale)
-
-
-def _one_decimal(value: float) -> Decimal:
-    # Half away from zero, as Excel shows it (Babel alone would give 6.25 -> 6.2).
-    return Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _signed(value: float | None, locale: Locale) -> str:
-    if value is None:
-        return ""
-    number = format_decimal(_one_decimal(value), format="#,##0.0", locale=locale)
-    return ("+" if value > 0 else "") + number
-
-
-def _date(value: dt.date | None, locale: Locale) -> str:
-    if value is None:
-        return "–"
-    return format_date(
-        value, "dd/MM/yyyy" if locale.language == "vi" else "d MMM yyyy", locale=locale
-    )
 
 
 _NAME_PART = re.compile(r"[^/_\-]*[/_\-]+|[^/_\-]+$")

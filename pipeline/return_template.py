@@ -48,13 +48,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline.labels import slug
 from pipeline.read import column_letter
 from pipeline.reference import Reference
+from pipeline.warehouse import open_read_only
 from schemas import SHEET_BY_NAME
 from schemas.value_lists import VALUE_LISTS
 
@@ -442,7 +442,7 @@ def default_period(warehouse: Path) -> tuple[int, int] | None:
     """The quarter after the latest one with an accepted return in the warehouse, if any."""
     if not warehouse.exists():
         return None
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_read_only(warehouse) as con:
         row = con.execute(_query("latest_quarter")).fetchone()
     return _next_quarter((int(row[0]), int(row[1]))) if row else None
 
@@ -462,7 +462,7 @@ def _histories(warehouse: Path | None, period: tuple[int, int]) -> dict[str, _Hi
     if warehouse is None or not warehouse.exists():
         return {}
     key = period[0] * 10 + period[1]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_read_only(warehouse) as con:
         cells = con.execute(_query("cells"), {"key": key}).fetchall()
         admitted = con.execute(_query("admitted"), {"key": key}).fetchall()
     latest_admission = {(c, cell): int(y) for c, cell, y in admitted if y is not None}

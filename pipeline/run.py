@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -12,8 +13,12 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import formats
 from pipeline.cache import IngestCache, OutputCache, code_digest, digest, folder_digest
+from pipeline.failure import Failure
 from pipeline.feedback import write_feedback
+from pipeline.folders import file_to_read, folder_to_read
+from pipeline.labels import N_
 from pipeline.load import build_warehouse
 from pipeline.outputs import Staging, exclusive
 from pipeline.progress import Progress, quiet
@@ -23,9 +28,11 @@ from pipeline.render import generated_on, render_bulletins
 from pipeline.validate import Validated, combine, subset, validate
 from pipeline.workers import read_all
 
+QUERIES = Path(__file__).parent / "sql" / "cli"
 
-class JobError(Exception):
-    """The job cannot produce its outputs; the message says why."""
+
+class JobError(Failure):
+    """The job cannot produce its outputs; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,11 @@ class Options:
 
 @dataclass
 class Outcome:
-    """What a run did, for the summary printed at the end."""
+    """What a run did, for the summary printed at the end.
+
+    ``files`` and its verdicts count the files of the quarter reported; the other files
+    read are counted apart: of other quarters, and naming no readable period.
+    """
 
     period: tuple[int, int]
     lang: str
@@ -47,6 +58,8 @@ class Outcome:
     accepted: int = 0
     rejected: int = 0
     superseded: int = 0
+    other_quarters: int = 0
+    no_period: int = 0
     warehouse: Path | None = None
     bulletins: list[Path] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
@@ -58,11 +71,21 @@ def is_skipped(path: Path) -> bool:
     return path.name.startswith(("~$", ".")) or not path.is_file()
 
 
-def raw_files(raw: Path) -> Iterator[Path]:
-    """Files of the raw folder, in a stable order."""
-    if not raw.is_dir():
-        raise JobError(f"The raw folder {raw} does not exist.")
-    yield from (p for p in sorted(raw.rglob("*")) if not is_skipped(p))
+def raw_files(raw: Path, option: str = "--raw") -> Iterator[Path]:
+    """Files of the raw folder and its sub-folders, in a stable order.
+
+    A sub-folder that cannot be listed stops the run (``rglob`` would skip it unsaid).
+    """
+    folder_to_read(raw, option)
+    found: list[Path] = []
+
+    def refuse(error: OSError) -> None:
+        folder_to_read(Path(error.filename or raw), option)
+        raise error  # listed after all: let the run say what the system said
+
+    for folder, _folders, names in os.walk(raw, onerror=refuse):
+        found += (Path(folder) / name for name in names)
+    yield from (p for p in sorted(found) if not is_skipped(p))
 
 
 def today() -> dt.date:
@@ -70,21 +93,94 @@ def today() -> dt.date:
     return generated_on()
 
 
-def choose_period(validated: Validated, asked: tuple[int, int] | None) -> tuple[int, int]:
+def choose_period(
+    validated: Validated, asked: tuple[int, int] | None, raw: Path = Options.raw
+) -> tuple[int, int]:
     """The asked period, else the latest quarter with an accepted return (else any return)."""
     if asked is not None:
         return asked
+    latest = latest_quarter(validated, accepted=True) or latest_quarter(validated, accepted=False)
+    if latest is not None:
+        return latest
+    if validated.files.empty:
+        raise JobError(
+            N_(
+                "The raw folder %(raw)s holds no return: put the communes' workbooks in it, "
+                "or give their folder with --raw."
+            ),
+            raw=raw,
+        )
+    raise _no_period(validated, raw)
+
+
+def latest_quarter(validated: Validated, *, accepted: bool) -> tuple[int, int] | None:
+    """The latest quarter named by a file (an accepted one with ``accepted``), if any."""
     files = validated.files.dropna(subset=["year", "quarter"])
-    for candidates in (files[files["accepted"]], files):
-        if len(candidates):
-            latest = candidates.sort_values(["year", "quarter"]).iloc[-1]
-            return int(latest["year"]), int(latest["quarter"])
-    raise JobError("No return with a readable period was found: there is nothing to report.")
+    if accepted:
+        files = files[files["accepted"]]
+    if files.empty:
+        return None
+    latest = files.sort_values(["year", "quarter"]).iloc[-1]
+    return int(latest["year"]), int(latest["quarter"])
+
+
+def _no_period(validated: Validated, raw: Path) -> JobError:
+    """No file names a readable period: the first one and its first error, named."""
+    first = str(validated.files["file_name"].iloc[0])
+    errors = [p for p in validated.problems if p.file_name == first and p.severity == "error"]
+    others = len(validated.files) - 1
+    values: dict = {"raw": raw, "file": first, "problem": errors[0].message if errors else "–"}
+    if not others:
+        return JobError(
+            N_(
+                "No return in %(raw)s has a readable period, so there is nothing to report. "
+                "%(file)s: %(problem)s"
+            ),
+            **values,
+        )
+    return JobError(
+        N_(
+            "No return in %(raw)s has a readable period, so there is nothing to report. "
+            "%(file)s: %(problem)s And %(others)s other files: `python -m pipeline check "
+            "%(raw)s` lists the problems of each."
+        ),
+        others=others,
+        **values,
+    )
+
+
+def _has_figures(validated: Validated, period: tuple[int, int], raw: Path) -> None:
+    """A quarter without an accepted return has no figures: refused before anything is
+    written, naming the latest quarter that has some."""
+    files = validated.files
+    in_quarter = files[(files["year"] == period[0]) & (files["quarter"] == period[1])]
+    if in_quarter["accepted"].any():
+        return
+    latest = latest_quarter(validated, accepted=True)
+    values = {"period": formats.period_code(period), "raw": raw}
+    if latest is None:
+        raise JobError(
+            N_(
+                "No quarter has an accepted return in %(raw)s yet, so there are no figures "
+                "to print. `python -m pipeline status --period %(period)s` shows who has "
+                "reported."
+            ),
+            **values,
+        )
+    raise JobError(
+        N_(
+            "%(period)s has no accepted return, so there are no figures to print; the latest "
+            "quarter with returns is %(latest)s (`--period %(latest)s`). `python -m pipeline "
+            "status --period %(period)s` shows who has reported."
+        ),
+        latest=formats.period_code(latest),
+        **values,
+    )
 
 
 def report(options: Options, progress: Progress = quiet) -> Outcome:
     """Run the whole quarterly job; ``progress`` is told of the long steps."""
-    reference = load_reference(options.reference)
+    reference = load_reference(options.reference, options.lang)
     lang = options.lang or reference.settings.language
     timings: dict[str, float] = {}
     with exclusive(options.out):
@@ -95,15 +191,16 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
         # grids would be memory the render workers inherit.
         with_problems = {p.file_name for p in validated.problems}
         books = [book for book in books if book.file_name in with_problems]
-        period = choose_period(validated, options.period)
+        period = choose_period(validated, options.period, options.raw)
+        _has_figures(validated, period, options.raw)
         staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
         kinds = ("warehouse", "bulletins", "feedback")
         outputs = {kind: OutputCache(options.out, kind) for kind in kinds}
-        with _timed(timings, "load and indicators"):
+        with _timed(timings, N_("load and indicators")):
             _load(staging.warehouse, validated, reference, options, lang, outputs["warehouse"])
         validated = replace(validated, sheets={})  # loaded; feedback needs files and problems
         gc.collect()
-        with _timed(timings, "render"):
+        with _timed(timings, N_("render")):
             bulletins = render_bulletins(
                 staging.warehouse,
                 staging.bulletins,
@@ -113,7 +210,7 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
                 outputs["bulletins"],
                 progress,
             )
-        with _timed(timings, "feedback"):
+        with _timed(timings, N_("feedback")):
             # Files taken from the cache are read again only if their feedback is not.
             feedback = write_feedback(
                 books,
@@ -127,14 +224,14 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
                 ),
                 cache=outputs["feedback"],
             )
+        outcome = _counted(Outcome(period=period, lang=lang, timings=timings), staging.warehouse)
         staging.publish()  # nothing a reader sees changes before this line
         for cache in outputs.values():
             cache.prune()
-    outcome = Outcome(period=period, lang=lang, files=len(validated.files), timings=timings)
     outcome.warehouse = staging.final_warehouse
     outcome.bulletins = [staging.final_bulletins / p.name for p in bulletins]
     outcome.feedback = [staging.final_feedback / p.name for p in feedback]
-    return _counted(outcome)
+    return outcome
 
 
 def _load(
@@ -170,17 +267,17 @@ def ingest(
     workbooks returned are those read.
     """
     timings = {} if timings is None else timings
-    paths = list(raw_files(raw))
+    paths = [file_to_read(path) for path in raw_files(raw)]  # unreadable: said before reading
     communes = set(reference.communes["commune_code"])
     cache = None
     if cache_in is not None:
         settings = (code_digest(), sorted(communes), today(), lang)
         cache = IngestCache(cache_in, digest(*settings))
-    with _timed(timings, "read"):
+    with _timed(timings, N_("read")):
         kept, to_read = _reusable(paths, raw, cache)
-        books = read_all(to_read, raw, lang, advance=progress("Reading", len(to_read)))
-    with _timed(timings, "validate"):
-        advance = progress("Validating", len(books))
+        books = read_all(to_read, raw, lang, advance=progress(N_("Reading"), len(to_read)))
+    with _timed(timings, N_("validate")):
+        advance = progress(N_("Validating"), len(books))
         parts = [validate(books, communes, today(), lang)] if books or kept is None else []
         advance(len(books))
         if kept is not None:
@@ -216,11 +313,15 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = time.perf_counter() - start
 
 
-def _counted(outcome: Outcome) -> Outcome:
-    assert outcome.warehouse is not None
-    with duckdb.connect(outcome.warehouse, read_only=True) as con:
-        counts = dict(con.sql("select status, count(*) from submissions group by all").fetchall())
-    outcome.accepted = counts.get("accepted", 0)
-    outcome.rejected = counts.get("rejected", 0)
-    outcome.superseded = counts.get("superseded", 0)
+def _counted(outcome: Outcome, warehouse: Path) -> Outcome:
+    """The files of the quarter by verdict, and the others read, from the run's warehouse."""
+    year, quarter = outcome.period
+    query = (QUERIES / "files.sql").read_text(encoding="utf-8")
+    with duckdb.connect(warehouse, read_only=True) as con:
+        result = con.execute(query, {"year": year, "quarter": quarter})
+        names = [d[0] for d in result.description]
+        row = result.fetchone()
+    assert row is not None
+    for name, count in zip(names, row, strict=True):
+        setattr(outcome, name, int(count))
     return outcome

@@ -26,10 +26,8 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from pipeline import formats
 from pipeline.labels import label_for, translations
-from pipeline.load import build_warehouse
-from pipeline.reference import load_reference
-from pipeline.run import choose_period, ingest
 
 QUERIES = Path(__file__).parent / "sql" / "status"
 # The public columns of the csv and json outputs: scripts and mailing lists rely on them.
@@ -66,10 +64,15 @@ def collect(
 
     Without ``period``: the latest quarter with returns, as ``report`` chooses it.
     """
-    reference = load_reference(reference_dir)
+    # Imported here: the command line reads this module's constants before any work.
+    from pipeline.load import build_warehouse
+    from pipeline.reference import load_reference
+    from pipeline.run import choose_period, ingest
+
+    reference = load_reference(reference_dir, lang)
     lang = lang or reference.settings.language
     _books, validated = ingest(raw, reference, lang)
-    chosen = choose_period(validated, period)
+    chosen = choose_period(validated, period, raw)
     params = {"year": chosen[0], "quarter": chosen[1]}
     with tempfile.TemporaryDirectory(prefix="pipeline-status-") as folder:
         warehouse = build_warehouse(Path(folder) / "warehouse.duckdb", validated, reference)
@@ -109,20 +112,20 @@ def _plain(value: Any) -> Any:
 
 
 def print_table(report: StatusReport, console: Console) -> None:
-    """A table for people, then a one-line count summary, in the report's language."""
+    """A table for people, then a one-line count summary, in the report's language
+    (dates and counts written as the bulletins write them)."""
     lang = report.lang
     _ = translations(lang).gettext
     label = label_for(lang)
-    year, quarter = report.period
     styles = {"on_time": "green", "late": "yellow", "rejected": "bold red", "missing": "red"}
     rows = [
         [
             Text(row["commune_code"]),
             Text(row["commune_name"] or ""),
             Text(label(row["status"]), style=styles[row["status"]]),
-            Text(row["submitted_on"].isoformat() if row["submitted_on"] else ""),
-            Text("" if row["errors"] is None else str(row["errors"])),
-            Text("" if row["warnings"] is None else str(row["warnings"])),
+            Text(formats.date(row["submitted_on"], lang) if row["submitted_on"] else ""),
+            Text("" if row["errors"] is None else formats.number(row["errors"], lang)),
+            Text("" if row["warnings"] is None else formats.number(row["warnings"], lang)),
             Text(row["file_name"] or ""),
         ]
         for row in report.rows
@@ -135,11 +138,11 @@ def print_table(report: StatusReport, console: Console) -> None:
     if Measurement.get(console, unbounded, table).maximum > console.width:
         # a narrow terminal: the file names go (`--format csv` has them) and the rest fits
         table = _table(headers[:-1], [row[:-1] for row in rows], console)
-    console.print(Text(_("Quarter %(q)s/%(y)s") % {"q": quarter, "y": year}, style="bold"))
+    console.print(Text(formats.quarter(report.period, lang), style="bold"))
     console.print(table)
     console.print(Text(summary_line(report)))
     if report.unattributed:
-        console.print(Text(f"{_('Files that name no commune or period')}:", style="yellow"))
+        console.print(Text(_("Files that name no commune or period:"), style="yellow"))
         for name in report.unattributed:
             console.print(Text(f"  {name}"))
 
@@ -166,6 +169,6 @@ def summary_line(report: StatusReport) -> str:
     _ = translations(lang).gettext
     label = label_for(lang)
     counts = report.counts()
-    parts = [f"{_('Communes')}: {len(report.rows)}"]
-    parts += [f"{label(status)} {counts[status]}" for status in STATUSES]
+    parts = [_("Communes: %(n)s") % {"n": formats.number(len(report.rows), lang)}]
+    parts += [f"{label(status)} {formats.number(counts[status], lang)}" for status in STATUSES]
     return " · ".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from tests.factory import edited, valid_return, write_reference, write_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 LAN1 = ROOT / "data" / "raw" / "2026-Q3" / "bao cao quy 3 - phuong tay ninh_lan1.xlsx"
+ACCEPTED_WITH_WARNING = ROOT / "data" / "raw" / "2026-Q3" / "14073_BC_Q3.2026.xlsx"
 
 
 @pytest.fixture
@@ -118,32 +120,103 @@ def test_a_lock_file_named_explicitly_is_skipped_with_a_note(returns):
     assert "Files checked: 1 · Accepted 1 · Rejected 0" in result.output
 
 
-def test_the_samples_rejected_resubmission(tmp_path):
-    """The sample's first Tây Ninh file: attendees above members and a date outside its month."""
-    result = CliRunner().invoke(
+def sample_check(tmp_path: Path, *extra: str):
+    return CliRunner().invoke(
         main,
         [
-            "check", str(LAN1),
+            "check", str(LAN1), str(ACCEPTED_WITH_WARNING),
             "--reference", str(ROOT / "data" / "reference"),
             "--feedback", str(tmp_path),
-            "--lang", "vi",
+            *extra,
         ],
     )  # fmt: skip
+
+
+def test_the_samples_rejected_resubmission_in_vietnamese(tmp_path):
+    """The sample's first Tây Ninh file: attendees above members and a date outside its month;
+    the province speaks Vietnamese (province.toml), and so does every line."""
+    result = sample_check(tmp_path)
+
     assert result.exit_code == 1, result.output
-    lines = result.output.splitlines()
-    assert lines[0].startswith(f"{LAN1.name}: Bị trả lại: sửa các lỗi rồi gửi lại tệp (Lỗi 2,")
-    assert lines[2].split()[:6] == ["lỗi", "Sinh", "hoạt", "22", "E22", "attendees"]
-    assert lines[3].split()[:6] == ["lỗi", "Sinh", "hoạt", "25", "D25", "meeting_date"]
-    assert "'Số đảng viên dự' (98)" in lines[2]
+    assert [line.rstrip() for line in result.stdout.splitlines()] == [
+        f"{LAN1.name}: Bị trả lại: sửa các lỗi rồi gửi lại tệp (Lỗi 2, Cảnh báo 0)",
+        "    Mức độ  Trang tính  Dòng  Ô    Cột              Cần làm gì",
+        "    lỗi     Sinh hoạt   22    E22  Số đảng viên dự  'Số đảng viên dự' (98) lớn hơn tổng "
+        "số 9 đảng viên của chi bộ (chính thức và dự bị, theo trang danh sách chi bộ).",
+        "    lỗi     Sinh hoạt   25    D25  Ngày sinh hoạt   'Ngày sinh hoạt' (28/08/2026) không "
+        "thuộc tháng của dòng này.",
+        f"  Tệp phản hồi: {tmp_path / '07359-bao-cao-quy-3-phuong-tay-ninh-lan1.xlsx'}",
+        f"{ACCEPTED_WITH_WARNING.name}: Được chấp nhận, còn cảnh báo cần sửa (Lỗi 0, Cảnh báo 1)",
+        "    Mức độ    Trang tính        Dòng  Ô   Cột  Cần làm gì",
+        "    cảnh báo  Danh sách chi bộ  6     G6       Cột 'Ghi chú' không thuộc mẫu báo cáo nên "
+        "đã được bỏ qua.",
+        f"  Tệp phản hồi: {tmp_path / '14073-bc-q3-2026.xlsx'}",
+        "Số tệp đã kiểm tra: 2 · Được chấp nhận 1 · Bị trả lại 1",
+    ]
     assert (tmp_path / "07359-bao-cao-quy-3-phuong-tay-ninh-lan1.xlsx").exists()
+
+
+def test_the_samples_files_in_english_keep_the_clerks_sheet_and_column_names(tmp_path):
+    result = sample_check(tmp_path, "--lang", "en")
+
+    assert result.exit_code == 1, result.output
+    assert [line.rstrip() for line in result.stdout.splitlines()] == [
+        f"{LAN1.name}: Rejected: fix the errors and send the file again (Errors 2, Warnings 0)",
+        "    Severity  Sheet      Row  Cell reference  Column           What to do",
+        "    error     Sinh hoạt  22   E22             Số đảng viên dự  'Số đảng viên dự' (98) is "
+        "more than the cell's 9 members (official and probationary, from the sheet of cells).",
+        "    error     Sinh hoạt  25   D25             Ngày sinh hoạt   'Ngày sinh hoạt' "
+        "(28/08/2026) is not in the month of this row.",
+        f"  Feedback workbook: {tmp_path / '07359-bao-cao-quy-3-phuong-tay-ninh-lan1.xlsx'}",
+        f"{ACCEPTED_WITH_WARNING.name}: Accepted, with warnings to fix (Errors 0, Warnings 1)",
+        "    Severity  Sheet             Row  Cell reference  Column  What to do",
+        "    warning   Danh sách chi bộ  6    G6                      The column 'Ghi chú' is not "
+        "part of the return and was ignored.",
+        f"  Feedback workbook: {tmp_path / '14073-bc-q3-2026.xlsx'}",
+        "Files checked: 2 · Accepted 1 · Rejected 1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("vi", ["lỗi", "Meetings", "1", "Số đảng viên dự", "Thiếu cột 'Số đảng viên dự'"]),
+        ("en", ["error", "Meetings", "1", "attendees", "The column 'attendees' is missing"]),
+    ],
+)
+def test_a_missing_column_is_named_as_the_template_of_the_language_names_it(returns, lang, line):
+    sheets = valid_return()
+    at = sheets["Meetings"][0].index("attendees")
+    sheets["Meetings"] = [row[:at] + row[at + 1 :] for row in sheets["Meetings"]]
+    write_workbook(returns.raw / "no-attendees.xlsx", sheets)
+
+    result = check(returns, str(returns.raw / "no-attendees.xlsx"), "--lang", lang)
+
+    assert result.exit_code == 1, result.output
+    # the sheet as the clerk named it; the column it lacks, as the template names it
+    fields = re.split(r"\s{2,}", result.stdout.splitlines()[2].strip())
+    assert fields[:4] == line[:4] and fields[4].startswith(line[4])
+
+
+def test_a_failure_while_writing_is_one_line_too(returns, tmp_path):
+    folder = tmp_path / "mail"
+    (folder / "00101-bad.xlsx").mkdir(parents=True)  # a folder where the workbook goes
+
+    result = check(returns, "--feedback", str(folder), str(returns.raw / "bad.xlsx"))
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Error: {folder / '00101-bad.xlsx'}: it is a folder. Check the folder's rights and "
+        "free space, then run again."
+    ]
 
 
 def test_cannot_check_exits_2(province):
     write_workbook(province.raw / "good.xlsx", valid_return())
     result = check(province, str(province.raw / "good.xlsx"))  # no reference folder
     assert result.exit_code == 2
-    # No province.toml to say otherwise: the message is in Vietnamese ("does not exist").
-    assert "reference" in result.output and "không tồn tại" in result.output
+    assert "reference" in result.output and "does not exist" in result.output  # --lang en
 
     write_reference(province.reference)
     (province.raw / "~$lock.xlsx").write_bytes(b"\x00")

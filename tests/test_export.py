@@ -41,8 +41,8 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out"
 
 
-def export(*args: str):
-    return CliRunner().invoke(main, ["export", *args])
+def export(*args: str, lang: str = "en"):
+    return CliRunner().invoke(main, ["export", *args, "--lang", lang])
 
 
 def parquet(path: Path) -> str:
@@ -64,7 +64,7 @@ def test_every_relation_round_trips(out):
             assert len(got) == len(expected) > 0, relation
             assert got == expected, relation  # same columns, in the same order, same values
             line = next(x for x in result.output.splitlines() if x.split()[0] == relation)
-            assert f" {len(expected)} rows " in line
+            assert f" {len(expected):,} rows " in line  # 2,247: digit groups as in English
 
 
 def test_partitions_by_year_and_quarter(out, tmp_path):
@@ -120,6 +120,18 @@ def test_no_warehouse_says_run_report_first(tmp_path):
     assert result.exit_code == 1
     assert "run `make report`" in result.output
     assert not (tmp_path / "export").exists()
+
+
+def test_in_vietnamese_with_the_bulletins_digit_groups(out, tmp_path):
+    result = export("--warehouse", str(out / "warehouse.duckdb"), "--out", str(tmp_path), lang="vi")
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(out / "warehouse.duckdb", read_only=True) as con:
+        (meetings,) = con.execute("select count(*) from meetings").fetchone()
+    assert meetings > 999  # so that it has a digit group
+    lines = result.stdout.splitlines()
+    grouped = f"{meetings:,}".replace(",", ".")
+    assert f"meetings               {grouped:>8} dòng  {tmp_path / 'meetings'}/" in lines
+    assert lines[-1] == f"Đã xuất 15 bảng vào {tmp_path}"
 
 
 def test_only_parquet_for_now(out, tmp_path):

@@ -165,8 +165,13 @@ def cells(path: Path, *, formulas_as_sent: bool = False) -> dict[tuple[str, str]
 
 def province_with(tmp_path: Path, files: dict[str, Sheets | bytes], writer: Any = None) -> Options:
     options = Options(raw=tmp_path / "raw", reference=tmp_path / "reference", out=tmp_path / "out")
-    write_reference(options.reference, communes=[("06253", "Xã Thử Nghiệm", None)])
+    write_reference(
+        options.reference, communes=[("06253", "Xã Thử Nghiệm", None), ("00002", "Xã Hai", None)]
+    )
     options.raw.mkdir(parents=True)
+    # Another commune's clean return: the quarter has an accepted return, so it is reported
+    # even when every file under test is rejected.
+    write_workbook(options.raw / "other" / "00002.xlsx", valid_return(commune="00002"))
     for name, content in files.items():
         if isinstance(content, bytes):
             (options.raw / name).write_bytes(content)

@@ -125,7 +125,7 @@ def test_the_raw_folder_as_it_is_now_rejected_with_its_problem_count(sample, tmp
 
     line = next(line for line in output.splitlines() if "07359" in line)
     cells = [cell.strip() for cell in line.split("|")]
-    assert cells[1:8] == ["07359", "Phường Tây Ninh", "Rejected", "2026-10-04", "2", "0", LAN1]
+    assert cells[1:8] == ["07359", "Phường Tây Ninh", "Rejected", "4 Oct 2026", "2", "0", LAN1]
     assert "Communes: 25 · On time 22 · Late 1 · Rejected 1 · Missing 1" in output
     assert "Quarter 3/2026" in output
     # the HTML page saved as .xls names no commune: listed apart
@@ -135,11 +135,44 @@ def test_the_raw_folder_as_it_is_now_rejected_with_its_problem_count(sample, tmp
 
 
 def test_vietnamese_table(sample):
-    output = status(sample / "raw", sample / "reference", "--lang", "vi")
-    assert "Quý 3/2026" in output
-    assert "Các xã: 25 · Đúng hạn 23 · Trễ hạn 1 · Bị trả lại 0 · Chưa nộp 1" in output
-    line = next(line for line in output.splitlines() if "10461" in line)
-    assert "Chưa nộp" in line
+    output = status(sample / "raw", sample / "reference")  # province.toml: vi
+    lines = output.splitlines()
+    assert lines[0] == "Quý 3/2026"
+    assert lines[2].split("|")[1:7] == [
+        " Xã    ", "                     ", " Tình trạng ", " Ngày nộp   ", " Lỗi ", " Cảnh báo "
+    ]  # fmt: skip
+    assert [cell.strip() for cell in row(lines, "07347")[1:7]] == [
+        "07347", "Phường Xuân Đức", "Trễ hạn", "22/10/2026", "0", "0"
+    ]  # fmt: skip
+    assert [cell.strip() for cell in row(lines, "10461")[1:8]] == [
+        "10461", "Xã Hoàng Lộc", "Chưa nộp", "", "", "", ""
+    ]  # fmt: skip
+    assert lines[-3:] == [
+        "Các xã: 25 · Đúng hạn 23 · Trễ hạn 1 · Bị trả lại 0 · Chưa nộp 1",
+        "Tệp không ghi rõ xã hoặc kỳ báo cáo:",
+        "  2026-Q3/ThaiBinh_export_Q3_2026.xls",
+    ]
+
+
+def test_english_table_dates_as_the_bulletins_write_them(sample):
+    lines = status(sample / "raw", sample / "reference", "--lang", "en").splitlines()
+    assert lines[0] == "Quarter 3/2026"
+    assert [cell.strip() for cell in lines[2].split("|")[1:8]] == [
+        "Commune", "", "Status", "Submitted", "Errors", "Warnings", "File"
+    ]  # fmt: skip
+    assert [cell.strip() for cell in row(lines, "07347")[1:7]] == [
+        "07347", "Phường Xuân Đức", "Late", "22 Oct 2026", "0", "0"
+    ]  # fmt: skip
+    assert [cell.strip() for cell in row(lines, "07344")[4:5]] == ["5 Oct 2026"]
+    assert lines[-3:] == [
+        "Communes: 25 · On time 23 · Late 1 · Rejected 0 · Missing 1",
+        "Files that name no commune or period:",
+        "  2026-Q3/ThaiBinh_export_Q3_2026.xls",
+    ]
+
+
+def row(lines: list[str], code: str) -> list[str]:
+    return next(line for line in lines if f"| {code} " in line).split("|")
 
 
 def test_before_any_return_of_the_quarter_is_accepted(province):
@@ -181,7 +214,9 @@ def test_no_raw_folder_is_an_error(province):
         ["status", "--raw", str(province.raw / "nope"), "--reference", str(province.reference)],
     )
     assert result.exit_code == 1
-    assert "does not exist" in result.output
+    assert result.stderr.splitlines() == [
+        f"Error: {province.raw / 'nope'} does not exist: give --raw an existing folder."
+    ]
 
 
 def test_nothing_received_yet_suggests_a_period(province):
@@ -190,4 +225,8 @@ def test_nothing_received_yet_suggests_a_period(province):
         main, ["status", "--raw", str(province.raw), "--reference", str(province.reference)]
     )
     assert result.exit_code == 1
-    assert "nothing to report" in result.output and "--period" in result.output
+    assert result.stderr.splitlines() == [
+        f"Error: The raw folder {province.raw} holds no return: put the communes' workbooks "
+        "in it, or give their folder with --raw. Give --period (e.g. --period 2026-Q3) to see "
+        "who has not reported yet."
+    ]

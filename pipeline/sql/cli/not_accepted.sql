@@ -1,4 +1,5 @@
--- Files not accepted, with their first error (report --verbose).
+-- Files not accepted, with their first error (report --verbose): those of the quarter
+-- reported ($year, $quarter) and those naming no readable period.
 -- Grain: one row per rejected or superseded file.
 select
     submissions.file_name,
@@ -14,4 +15,8 @@ select
     ) as first_error
 from submissions
 where submissions.status <> 'accepted'
+    and (
+        submissions.year is null
+        or (submissions.year = $year and submissions.quarter = $quarter)
+    )
 order by submissions.status, submissions.file_name;
