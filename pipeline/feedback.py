@@ -245,12 +245,16 @@ def _write(job: _Job, formats: dict[str, SheetFormats]) -> None:
     )
     # Fixed metadata so the same problems give the same bytes.
     workbook.set_properties({"created": dt.datetime(job.period[0], 1, 1), "title": book.file_name})
-    bold = workbook.add_format({"bold": True})
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     styles = _Styles(workbook)
     sheet = workbook.add_worksheet(_("Problems")[:MAX_SHEET_NAME])
-    sheet.write_string(0, 0, book.file_name, bold)
-    sheet.write_string(1, 0, _verdict(job), bold)
+    widths = (16, 6, 10, 22, 16, 10, 70)  # characters; the message column wraps
+    last = len(widths) - 1
+    # The file and the verdict across the table's width, so neither runs off a printed page.
+    sheet.merge_range(0, 0, 0, last, book.file_name, bold)
+    sheet.merge_range(1, 0, 1, last, _verdict(job), bold)
+    sheet.set_row(1, 32)
     headers = [
         _("Sheet"),
         _("Row"),
@@ -274,17 +278,26 @@ def _write(job: _Job, formats: dict[str, SheetFormats]) -> None:
             p.message,
         ]
         for c, value in enumerate(cells):
-            sheet.write_string(r, c, value, wrap if c == 6 else None)
+            sheet.write_string(r, c, value, wrap)
         if p.row:
-            sheet.write_number(r, 1, p.row)
-    sheet.set_column(0, 0, 12)
-    sheet.set_column(1, 2, 7)
-    sheet.set_column(3, 4, 20)
-    sheet.set_column(5, 5, 9)
-    sheet.set_column(6, 6, 90)
+            sheet.write_number(r, 1, p.row, wrap)
+        # Excel fits a wrapped row's height when it opens the file, LibreOffice does not:
+        # the height is set for the lines the message takes (~75 characters a line).
+        sheet.set_row(r, 15 * max(1, -(-len(p.message) // 75)))
+    for c, width in enumerate(widths):
+        sheet.set_column(c, c, width)
     sheet.freeze_panes(4, 0)
+    _printable(sheet)
+    sheet.repeat_rows(3)
     _copy_sheets(workbook, book, problems, styles, formats)
     workbook.close()
+
+
+def _printable(sheet: Any) -> None:
+    """Printed on A4 landscape, one page wide: a printed sheet loses no column."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
 
 
 class _Styles:
@@ -330,6 +343,7 @@ def _copy_sheets(
     for canonical in sorted(book.sheets, key=SHEET_ORDER.__getitem__):
         data = book.sheets[canonical]
         sheet = workbook.add_worksheet(_sheet_name(data.name, canonical, used))
+        _printable(sheet)
         found = formats.get(data.name, {})
         for r, cells in enumerate(data.grid):
             for c, value in enumerate(cells):
