@@ -150,6 +150,7 @@ def run_pipeline(province: Path, out: Path) -> dict:
         str(province / "reference"),
         "--out",
         str(out),
+        *("--lang", "en", "--verbose"),  # the stage times, in the words parsed below
     ]
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
