@@ -19,27 +19,44 @@ Two stores:
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from functools import cache, partial
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ".cache"
 
 
 def digest(*parts: Any) -> str:
-    """A stable hash of ``parts`` (bytes, or anything ``repr`` describes faithfully)."""
+    """A stable hash of ``parts``: bytes as they are, anything else by its pickle.
+
+    The pickle is made without its memo, so equal values give equal bytes however their
+    objects are shared (a value read from the cache and the same value made afresh).
+    Keys must hold no sets: their order changes from one process to the next.
+    """
     h = hashlib.sha256()
     for part in parts:
-        h.update(part if isinstance(part, bytes) else repr(part).encode())
-        h.update(b"\x00")
+        data = part if isinstance(part, bytes) else _pickled(part)
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
     return h.hexdigest()
+
+
+def _pickled(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: the bytes depend on the values only
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 # The packages whose versions can change a result: readers, validation, rendering.
@@ -156,6 +173,12 @@ class OutputCache:
         self.folder = out / CACHE / kind
         self.used: set[str] = set()
 
+    @staticmethod
+    def key(*parts: Any) -> str:
+        """The one way keys are made: the project's code and package versions, then
+        ``parts`` (the inputs and settings of one output)."""
+        return digest(code_digest(), *parts)
+
     def fetch(self, key: str, target: Path) -> bool:
         """Copy the file stored under ``key`` to ``target``; False when there is none."""
         try:
@@ -177,3 +200,32 @@ class OutputCache:
         for entry in self.folder.iterdir():
             if entry.name not in self.used:
                 entry.unlink(missing_ok=True)
+
+
+def reuse_or_make(
+    cache: OutputCache | None,
+    items: Sequence[T],
+    key: Callable[[T], str],
+    paths: Callable[[T], Sequence[Path]],
+    make: Callable[[list[T]], object],
+) -> list[T]:
+    """Give every item its files: copied from ``cache`` when all of them are stored under
+    the item's key (one entry per file suffix), else made by ``make`` (called once, with
+    every item to make, so they can share a worker pool) and then stored. Returns the
+    items that were made.
+    """
+    keys = {id(item): key(item) for item in items} if cache is not None else {}
+
+    def reused(item: T) -> bool:
+        return cache is not None and all(
+            cache.fetch(keys[id(item)] + path.suffix, path) for path in paths(item)
+        )
+
+    missing = [item for item in items if not reused(item)]
+    if missing:
+        make(missing)
+    if cache is not None:
+        for item in missing:
+            for path in paths(item):
+                cache.keep(keys[id(item)] + path.suffix, path)
+    return missing

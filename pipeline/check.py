@@ -21,14 +21,14 @@ from rich.table import Table
 from rich.text import Text
 
 from pipeline import formats
+from pipeline.clock import today
 from pipeline.failure import Failure
-from pipeline.feedback import write_feedback
+from pipeline.feedback import plan_feedback, write_feedback
 from pipeline.folders import file_to_read
 from pipeline.labels import N_, translations
 from pipeline.problems import Problem
-from pipeline.read import Workbook, expected_header
+from pipeline.read import Workbook, expected_header, is_skipped, raw_files
 from pipeline.reference import load_reference
-from pipeline.run import is_skipped, raw_files, today
 from pipeline.validate import Validated, validate
 from pipeline.workers import read_all
 from schemas import SHEET_BY_NAME
@@ -119,7 +119,9 @@ def _write_feedback(
                 continue
             year, quarter = files.at[book.file_name, "year"], files.at[book.file_name, "quarter"]
             period = (int(year), int(quarter)) if pd.notna(year) else current
-            for path in write_feedback([book], validated, Path(building), period, lang, raw=root):
+            planned = plan_feedback(validated, Path(building), period, [book.file_name])
+            books_by_name = {book.file_name: book}
+            for path in write_feedback(planned, books_by_name, lang, period, root):
                 written[book.file_name] = path
         for file_name, path in written.items():
             final = folder / path.name

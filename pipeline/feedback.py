@@ -22,7 +22,6 @@ from babel.dates import format_date
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline.cache import OutputCache, code_digest, digest
 from pipeline.labels import slug, translations
 from pipeline.number_formats import NumberFormat, SheetFormats, is_temporal, read_number_formats
 from pipeline.problems import Problem
@@ -47,6 +46,17 @@ EXCEL_FIRST_DAY = dt.date(1900, 1, 1)  # Excel holds no earlier date
 InUse = tuple[str, dt.date]  # the return in use that replaces a file: its name, submitted_on
 
 
+class Planned(NamedTuple):
+    """A feedback workbook to make: for which file, where, and what it says."""
+
+    file_name: str
+    sha256: str
+    path: Path
+    problems: list[Problem]
+    accepted: bool
+    replaced_by: InUse | None
+
+
 class _Job(NamedTuple):
     """One feedback workbook to write (in a fork_map worker)."""
 
@@ -60,36 +70,23 @@ class _Job(NamedTuple):
     period: tuple[int, int]
 
 
-def write_feedback(
-    books: list[Workbook],
+def plan_feedback(
     validated: Validated,
     folder: Path,
     period: tuple[int, int],
-    lang: str,
-    *,
-    raw: Path | None = None,
-    read_more: Callable[[list[str]], list[Workbook]] | None = None,
-    cache: OutputCache | None = None,
-) -> list[Path]:
-    """Write into ``folder`` one workbook per file of the period with problems.
-
-    The files are those of ``books``; with ``read_more``, every file of ``validated``,
-    those not in ``books`` read by ``read_more`` when their workbook is not already in
-    ``cache``. A file whose period cannot be read is reported with the period being run.
-    ``raw`` is the folder the file names are relative to: the number formats of
-    .xlsx/.xlsm files are read from there (without it, dates get a default format).
-    """
+    names: list[str] | None = None,
+) -> list[Planned]:
+    """One workbook in ``folder`` per file of the period with problems (of ``names`` only,
+    when given), in file order. A file whose period cannot be read goes with the period
+    being run."""
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for problem in validated.problems:
         by_file[problem.file_name].append(problem)
     files = validated.files.set_index("file_name")
     replaced = replacements(files)
-    read = {book.file_name: book for book in books}
-    names = list(files.index) if read_more else list(read)
-    code = code_digest() if cache else ""
-    planned: list[tuple[str, Path, str]] = []  # file name, workbook, cache key
+    planned: list[Planned] = []
     taken: set[str] = set()
-    for name in names:
+    for name in files.index if names is None else names:
         facts = files.loc[name]
         of_other_period = pd.notna(facts["year"]) and (
             (int(facts["year"]), int(facts["quarter"])) != period
@@ -97,40 +94,45 @@ def write_feedback(
         if not by_file[name] or of_other_period:
             continue
         commune = facts["commune_code"] if isinstance(facts["commune_code"], str) else None
-        path = _free_name(folder, feedback_stem(name, commune), taken)
-        key = digest(
-            code,
-            name,
-            facts["sha256"],
-            by_file[name],
-            facts["accepted"],
-            replaced.get(name),
-            lang,
-            period,
+        planned.append(
+            Planned(
+                name,
+                str(facts["sha256"]),
+                _free_name(folder, feedback_stem(name, commune), taken),
+                by_file[name],
+                bool(facts["accepted"]),
+                replaced.get(name),
+            )
         )
-        planned.append((name, path, key + ".xlsx"))
-    missing = [entry for entry in planned if not (cache and cache.fetch(entry[2], entry[1]))]
-    unread = [name for name, _, _ in missing if name not in read]
-    if unread and read_more:
-        read.update((book.file_name, book) for book in read_more(unread))
+    return planned
+
+
+def write_feedback(
+    planned: list[Planned],
+    books: dict[str, Workbook],
+    lang: str,
+    period: tuple[int, int],
+    raw: Path | None = None,
+) -> list[Path]:
+    """Write the planned workbooks (``books``: the workbook of each file), over the fork
+    pool: a national quarter has a thousand of them. ``raw`` is the folder the file names
+    are relative to: the number formats of .xlsx/.xlsm files are read from there (without
+    it, dates get a default format)."""
     work = [
         _Job(
-            path,
-            read[name],
-            by_file[name],
-            bool(files.at[name, "accepted"]),
-            replaced.get(name),
-            raw / name if raw is not None else None,
+            plan.path,
+            books[plan.file_name],
+            plan.problems,
+            plan.accepted,
+            plan.replaced_by,
+            raw / plan.file_name if raw is not None else None,
             lang,
             period,
         )
-        for name, path, _ in missing
+        for plan in planned
     ]
-    fork_map(_write_job, work)  # a national quarter has a thousand of them
-    if cache:
-        for _, path, key in missing:
-            cache.keep(key, path)
-    return [path for _, path, _ in planned]
+    fork_map(_write_job, work)
+    return [plan.path for plan in planned]
 
 
 def feedback_stem(file_name: str, commune: str | None) -> str:

@@ -32,7 +32,7 @@ WAREHOUSE = "warehouse.duckdb"
 
 
 @dataclass(frozen=True)
-class Staging:
+class Publication:
     """Where one run builds its outputs, beside the published ones, until ``publish``.
 
     Nothing a reader can see changes until the end of the run: the warehouse, the
@@ -43,17 +43,17 @@ class Staging:
     period: str  # "2026-Q3"
 
     @classmethod
-    def begin(cls, out: Path, period: str) -> Staging:
+    def begin(cls, out: Path, period: str) -> Publication:
         """Clear what an earlier, killed run left, and make the building places."""
-        staging = cls(out, period)
+        publication = cls(out, period)
         for leftover in (
-            staging.warehouse,
-            staging.warehouse.with_name(staging.warehouse.name + ".wal"),
+            publication.warehouse,
+            publication.warehouse.with_name(publication.warehouse.name + ".wal"),
         ):
             leftover.unlink(missing_ok=True)
-        for final in (staging.final_bulletins, staging.final_feedback):
+        for final in (publication.final_bulletins, publication.final_feedback):
             building_dir(final)
-        return staging
+        return publication
 
     @property
     def final_warehouse(self) -> Path:

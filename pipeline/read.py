@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 import io
 import operator
+import os
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
 
+from pipeline.folders import folder_to_read
 from pipeline.formulas import uncached_formulas
 from pipeline.problems import Problem, finding, message
 from pipeline.values import UncachedFormula, fold, is_blank, text
@@ -412,3 +415,28 @@ def _read_table(
                 lang,
             )
     return SheetData(name, columns, rows, grid)
+
+
+# --- the raw folder ------------------------------------------------------------------------
+
+
+def is_skipped(path: Path) -> bool:
+    """Office lock files and hidden files are not returns."""
+    return path.name.startswith(("~$", ".")) or not path.is_file()
+
+
+def raw_files(raw: Path, option: str = "--raw") -> Iterator[Path]:
+    """Files of the raw folder and its sub-folders, in a stable order.
+
+    A sub-folder that cannot be listed stops the run (``rglob`` would skip it unsaid).
+    """
+    folder_to_read(raw, option)
+    found: list[Path] = []
+
+    def refuse(error: OSError) -> None:
+        folder_to_read(Path(error.filename or raw), option)
+        raise error  # listed after all: let the run say what the system said
+
+    for folder, _folders, names in os.walk(raw, onerror=refuse):
+        found += (Path(folder) / name for name in names)
+    yield from (p for p in sorted(found) if not is_skipped(p))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -14,17 +12,27 @@ from pathlib import Path
 import duckdb
 
 from pipeline import formats
-from pipeline.cache import IngestCache, OutputCache, code_digest, digest, folder_digest
+from pipeline.cache import (
+    IngestCache,
+    OutputCache,
+    code_digest,
+    digest,
+    drawing_digest,
+    folder_digest,
+    reuse_or_make,
+)
+from pipeline.clock import today
+from pipeline.contexts import bulletin_contexts
 from pipeline.failure import Failure
-from pipeline.feedback import write_feedback
-from pipeline.folders import file_to_read, folder_to_read
+from pipeline.feedback import Planned, plan_feedback, write_feedback
+from pipeline.folders import file_to_read
 from pipeline.labels import N_
 from pipeline.load import build_warehouse
-from pipeline.outputs import Staging, exclusive
+from pipeline.outputs import Publication, exclusive
 from pipeline.progress import Progress, quiet
-from pipeline.read import Workbook, workbook_identity
+from pipeline.read import Workbook, raw_files, workbook_identity
 from pipeline.reference import Reference, load_reference
-from pipeline.render import generated_on, render_bulletins
+from pipeline.render import Job, bulletin_jobs, render_bulletins, write_index
 from pipeline.validate import Validated, combine, subset, validate
 from pipeline.workers import read_all
 
@@ -64,33 +72,6 @@ class Outcome:
     bulletins: list[Path] = field(default_factory=list)
     feedback: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
-
-
-def is_skipped(path: Path) -> bool:
-    """Office lock files and hidden files are not returns."""
-    return path.name.startswith(("~$", ".")) or not path.is_file()
-
-
-def raw_files(raw: Path, option: str = "--raw") -> Iterator[Path]:
-    """Files of the raw folder and its sub-folders, in a stable order.
-
-    A sub-folder that cannot be listed stops the run (``rglob`` would skip it unsaid).
-    """
-    folder_to_read(raw, option)
-    found: list[Path] = []
-
-    def refuse(error: OSError) -> None:
-        folder_to_read(Path(error.filename or raw), option)
-        raise error  # listed after all: let the run say what the system said
-
-    for folder, _folders, names in os.walk(raw, onerror=refuse):
-        found += (Path(folder) / name for name in names)
-    yield from (p for p in sorted(found) if not is_skipped(p))
-
-
-def today() -> dt.date:
-    """The run's date: SOURCE_DATE_EPOCH when set, so reruns can be reproduced."""
-    return generated_on()
 
 
 def choose_period(
@@ -193,44 +174,24 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
         books = [book for book in books if book.file_name in with_problems]
         period = choose_period(validated, options.period, options.raw)
         _has_figures(validated, period, options.raw)
-        staging = Staging.begin(options.out, f"{period[0]}-Q{period[1]}")
+        built = Publication.begin(options.out, f"{period[0]}-Q{period[1]}")
         kinds = ("warehouse", "bulletins", "feedback")
         outputs = {kind: OutputCache(options.out, kind) for kind in kinds}
         with _timed(timings, N_("load and indicators")):
-            _load(staging.warehouse, validated, reference, options, lang, outputs["warehouse"])
+            _load(built.warehouse, validated, reference, options, lang, outputs["warehouse"])
         validated = replace(validated, sheets={})  # loaded; feedback needs files and problems
         gc.collect()
         with _timed(timings, N_("render")):
-            bulletins = render_bulletins(
-                staging.warehouse,
-                staging.bulletins,
-                period,
-                lang,
-                reference,
-                outputs["bulletins"],
-                progress,
-            )
+            bulletins = _render(built, period, reference, lang, outputs["bulletins"], progress)
         with _timed(timings, N_("feedback")):
-            # Files taken from the cache are read again only if their feedback is not.
-            feedback = write_feedback(
-                books,
-                validated,
-                staging.feedback,
-                period,
-                lang,
-                raw=options.raw,
-                read_more=lambda names: read_all(
-                    [options.raw / n for n in names], options.raw, lang
-                ),
-                cache=outputs["feedback"],
-            )
-        outcome = _counted(Outcome(period=period, lang=lang, timings=timings), staging.warehouse)
-        staging.publish()  # nothing a reader sees changes before this line
+            feedback = _feedback(built, validated, books, period, lang, options.raw, outputs)
+        outcome = _counted(Outcome(period=period, lang=lang, timings=timings), built.warehouse)
+        built.publish()  # nothing a reader sees changes before this line
         for cache in outputs.values():
             cache.prune()
-    outcome.warehouse = staging.final_warehouse
-    outcome.bulletins = [staging.final_bulletins / p.name for p in bulletins]
-    outcome.feedback = [staging.final_feedback / p.name for p in feedback]
+    outcome.warehouse = built.final_warehouse
+    outcome.bulletins = [built.final_bulletins / p.name for p in bulletins]
+    outcome.feedback = [built.final_feedback / p.name for p in feedback]
     return outcome
 
 
@@ -244,11 +205,70 @@ def _load(
 ) -> None:
     """Build the warehouse, or copy the last run's when made of the same things."""
     files = validated.files[["file_name", "sha256", "mtime"]].to_numpy().tolist()
-    inputs = (code_digest(), today(), lang, folder_digest(options.reference), files)
-    key = digest(*inputs) + ".duckdb"
-    if not cache.fetch(key, warehouse):
-        build_warehouse(warehouse, validated, reference)
-        cache.keep(key, warehouse)
+    key = cache.key(today(), lang, folder_digest(options.reference), files)
+    reuse_or_make(
+        cache,
+        [warehouse],
+        key=lambda _path: key,
+        paths=lambda path: [path],
+        make=lambda _made: build_warehouse(warehouse, validated, reference),
+    )
+
+
+def _render(
+    built: Publication,
+    period: tuple[int, int],
+    reference: Reference,
+    lang: str,
+    cache: OutputCache,
+    progress: Progress,
+) -> list[Path]:
+    """The period's bulletins, each copied from the cache when made of the same data."""
+    province, communes = bulletin_contexts(built.warehouse, period, reference)
+    jobs = bulletin_jobs(province, communes, built.bulletins)
+    # Every bulletin is drawn by the system's text libraries and fonts (drawing_digest);
+    # the province's charts derive from its data, which its key holds.
+    drawn = drawing_digest()
+
+    def key(job: Job) -> str:
+        template, bulletin, _pdf = job
+        return cache.key(drawn, template, bulletin, today(), lang)
+
+    def make(missing: list[Job]) -> None:
+        render_bulletins(missing, lang, progress(N_("Rendering"), len(missing)))
+
+    reuse_or_make(cache, jobs, key, lambda job: [job[2], job[2].with_suffix(".html")], make)
+    write_index(province, built.bulletins, lang)  # cheap: written every run, never cached
+    return [pdf for _template, _bulletin, pdf in jobs]
+
+
+def _feedback(
+    built: Publication,
+    validated: Validated,
+    books: list[Workbook],
+    period: tuple[int, int],
+    lang: str,
+    raw: Path,
+    outputs: dict[str, OutputCache],
+) -> list[Path]:
+    """A workbook per file of the period with problems, copied from the cache when its
+    file and problems are unchanged; a file taken from the ingest cache is read again only
+    when its workbook must be made."""
+    cache = outputs["feedback"]
+    planned = plan_feedback(validated, built.feedback, period)
+
+    def key(plan: Planned) -> str:
+        return cache.key(plan.file_name, plan.sha256, plan.problems, plan.accepted,
+                         plan.replaced_by, lang, period)  # fmt: skip
+
+    def make(missing: list[Planned]) -> None:
+        read = {book.file_name: book for book in books}
+        unread = [raw / plan.file_name for plan in missing if plan.file_name not in read]
+        read.update((book.file_name, book) for book in read_all(unread, raw, lang))
+        write_feedback(missing, read, lang, period, raw)
+
+    reuse_or_make(cache, planned, key, lambda plan: [plan.path], make)
+    return [plan.path for plan in planned]
 
 
 def ingest(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import weasyprint
 
-from pipeline import render
+from pipeline import contexts
 from pipeline.render import TEMPLATES, TemplateFetcher
 from pipeline.run import Options, report
 from tests.factory import valid_return, write_reference, write_workbook
@@ -129,18 +129,18 @@ def test_attention_lists_name_the_fewer_cells():
         }
 
     cells = [cell("C1", 2), cell("C2", 3, thematic=False), cell("C3", 2, 1, False), cell("C4", 1)]
-    a = render._attention(cells)
+    a = contexts._attention(cells)
     # C3 met 2 months and did not report the third: reported as held every month it reported.
     assert [c["cell_code"] for c in a["missed"]["cells"]] == ["C1", "C4"]
     assert [c["cell_code"] for c in a["unreported"]["cells"]] == ["C3"]
     assert a["no_thematic"] == {"count": 2, "all_but": False, "cells": [cells[1], cells[2]]}
     assert [c["cell_code"] for c in a["stale"]["cells"]] == ["C1"]
     many = [cell(f"C{i}", 3, thematic=i == 5) for i in range(1, 7)]
-    a = render._attention(many)
+    a = contexts._attention(many)
     assert a["no_thematic"] == {"count": 5, "all_but": True, "cells": [many[4]]}
-    assert render._names_fit(a)
+    assert contexts._names_fit(a)
     long = [dict(c, cell_name="x" * 500) for c in cells]
-    assert not render._names_fit(render._attention(long))
+    assert not contexts._names_fit(contexts._attention(long))
 
 
 @needs_poppler

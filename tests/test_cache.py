@@ -17,7 +17,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipeline import cache, feedback, render, run
+from pipeline import cache, feedback, run
 from pipeline.run import Options, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,7 @@ class Calls:
         self.rendered: list[str] = []
         self.feedback: list[str] = []
         self.built = 0
-        read_all, render_all, fork_map = run.read_all, render._render_all, feedback.fork_map
+        read_all, render_all, fork_map = run.read_all, run.render_bulletins, feedback.fork_map
         build = run.build_warehouse
 
         def counting_build(*args: object) -> object:
@@ -58,7 +58,7 @@ class Calls:
             return fork_map(work, jobs, *args)
 
         monkeypatch.setattr(run, "read_all", counting_read)
-        monkeypatch.setattr(render, "_render_all", counting_render)
+        monkeypatch.setattr(run, "render_bulletins", counting_render)
         monkeypatch.setattr(feedback, "fork_map", counting_write)
         monkeypatch.setattr(run, "build_warehouse", counting_build)
 

@@ -28,9 +28,8 @@ import pytest
 import weasyprint
 
 from pipeline.problems import CODES
-from pipeline.read import Workbook
+from pipeline.read import Workbook, raw_files
 from pipeline.render import TEMPLATES, TemplateFetcher, environment
-from pipeline.run import raw_files
 from pipeline.validate import Validated, validate
 from pipeline.workers import read_all
 from tests import hostile

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import render, sample
+from pipeline import contexts, render, sample
 from pipeline.load import build_warehouse
 from pipeline.reference import Reference, load_reference
 from pipeline.run import ingest
@@ -40,7 +40,7 @@ def check(template: str, bulletin: object, lang: str) -> list[str]:
     return found
 
 
-def broken_extensions(document: object, province: render.ProvinceBulletin) -> list[str]:
+def broken_extensions(document: object, province: contexts.ProvinceBulletin) -> list[str]:
     """File names of the annex whose extension is split over two lines."""
     texts = [m.what for m in layout.marks(document)]
     files = [row["file_name"] for row in province.annex + province.unidentified]
@@ -56,16 +56,17 @@ def broken_extensions(document: object, province: render.ProvinceBulletin) -> li
 def sample_province(request, tmp_path_factory) -> tuple[str, list[render.Job]]:
     lang = request.param
     reference = load_reference(ROOT / "data" / "reference")
-    built = warehouse(ROOT / "data" / "raw", reference, lang, tmp_path_factory.mktemp(lang))
-    return lang, render.bulletins(built, PERIOD, reference)
+    folder = tmp_path_factory.mktemp(lang)
+    built = warehouse(ROOT / "data" / "raw", reference, lang, folder)
+    return lang, render.bulletin_jobs(*contexts.bulletin_contexts(built, PERIOD, reference), folder)
 
 
 def test_every_sample_bulletin_fits_its_pages(sample_province):
     lang, jobs = sample_province
     template, province, _ = jobs[0]
     defects = {"province": check(template, render.with_charts(province, lang), lang)}
-    for template, bulletin, name in jobs[1:]:
-        defects[name] = check(template, bulletin, lang)
+    for template, bulletin, pdf in jobs[1:]:
+        defects[pdf.name] = check(template, bulletin, lang)
     assert {name: found for name, found in defects.items() if found} == {}
     assert len(jobs) == 25  # the province and 24 communes that sent a return
 
@@ -82,7 +83,9 @@ def large_province(request, large_raw) -> tuple[str, list[render.Job]]:
     lang = request.param
     reference = load_reference(large_raw / "reference")
     built = warehouse(large_raw / "raw", reference, lang, large_raw / lang)
-    return lang, render.bulletins(built, PERIOD, reference)
+    return lang, render.bulletin_jobs(
+        *contexts.bulletin_contexts(built, PERIOD, reference), large_raw / lang
+    )
 
 
 def hardest(jobs: list[render.Job]) -> list[render.Job]:
@@ -99,7 +102,7 @@ def hardest(jobs: list[render.Job]) -> list[render.Job]:
     chosen: dict[str, render.Job] = {}
     for measure in measures:
         for job in sorted(communes, key=lambda j: measure(j[1]), reverse=True)[:2]:
-            chosen[job[2]] = job
+            chosen[job[2].name] = job
     return list(chosen.values())
 
 
@@ -111,8 +114,8 @@ def test_a_large_province_fits_its_pages(large_province, monkeypatch):
     # The same bulletin as a national run prints it: one line per cluster.
     monkeypatch.setattr(province, "detailed", False)
     defects["province (clusters)"] = check(template, province, lang)
-    for template, bulletin, name in hardest(jobs):
-        defects[name] = check(template, bulletin, lang)
+    for template, bulletin, pdf in hardest(jobs):
+        defects[pdf.name] = check(template, bulletin, lang)
     assert {name: found for name, found in defects.items() if found} == {}
     assert len(jobs) > 140 and len(defects) >= 8
 

@@ -19,7 +19,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from pipeline import charts, render
+from pipeline import charts, contexts, render, run
 from pipeline.labels import label_for
 from pipeline.run import Options, report
 from tests.factory import valid_return, write_reference, write_workbook
@@ -257,19 +257,19 @@ def test_the_index_is_written_every_run_even_when_the_bulletins_come_from_the_ca
     assert '<a href="00001-xa-an.html">Xã An</a>' in first and "<td>Xã Bình</td>" in first
     assert '<a href="province.html">Province bulletin</a>' in first
     rendered = []
-    render_all = render._render_all
+    render_all = run.render_bulletins
     monkeypatch.setattr(
-        render, "_render_all", lambda jobs, *a: rendered.append(len(jobs)) or render_all(jobs, *a)
+        run, "render_bulletins", lambda jobs, *a: rendered.append(len(jobs)) or render_all(jobs, *a)
     )
     index.unlink()
     report(options)
-    assert rendered == [0]  # every bulletin was copied from the cache
+    assert rendered == []  # every bulletin was copied from the cache: none rendered
     assert index.read_text(encoding="utf-8") == first  # and the index written again, the same
 
 
 def test_the_printed_bulletins_have_none_of_the_web_parts(site):
     with duckdb.connect(site.parent.parent / "warehouse.duckdb", read_only=True) as con:
-        province, communes = render._contexts(con, "Tỉnh Sông Hồng", 2026, 3)
+        province, communes = contexts._contexts(con, "Tỉnh Sông Hồng", 2026, 3)
     province.charts = render._charts(province, "vi")
     env = render.environment("vi")
     for template, bulletin in (("province.html", province), ("commune.html", communes[0])):
