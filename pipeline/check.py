@@ -27,6 +27,7 @@ from pipeline.feedback import plan_feedback, write_feedback
 from pipeline.folders import file_to_read
 from pipeline.labels import N_, translations
 from pipeline.problems import Problem
+from pipeline.quarters import Quarter
 from pipeline.read import Workbook, expected_header, is_skipped, raw_files
 from pipeline.reference import load_reference
 from pipeline.validate import Validated, validate
@@ -110,7 +111,7 @@ def _write_feedback(
     with_problems = {p.file_name for p in validated.problems}
     folder.mkdir(parents=True, exist_ok=True)
     now = today()
-    current = (now.year, (now.month - 1) // 3 + 1)
+    current = Quarter.of(now)
     files = validated.files.set_index("file_name")
     written: dict[str, Path] = {}
     with tempfile.TemporaryDirectory(dir=folder, prefix=".check-") as building:

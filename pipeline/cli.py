@@ -21,6 +21,7 @@ from pipeline import export, formats, progress, status, summary, terminal, value
 from pipeline.failure import Failure
 from pipeline.folders import folder_to_read, folder_to_write, no_file_in_the_way, reason
 from pipeline.labels import N_, translations
+from pipeline.quarters import Quarter
 from pipeline.reference import ReferenceError, Settings, load_reference
 
 # The job's modules (WeasyPrint, matplotlib, pandera: seconds to import) are imported by
@@ -130,20 +131,17 @@ def _province(reference: Path, lang: str | None) -> str:
     return _set_language(lang or settings.language)
 
 
-def _quarter(value: str | None) -> tuple[int, int] | None:
+def _quarter(value: str | None) -> Quarter | None:
     """The quarter given with ``--period``, in any form a return may write it."""
     if value is None:
         return None
     try:
-        period = values.period(value)
+        return Quarter.parse(value)
     except values.BadValue:
-        period = None
-    if period is None or not 1 <= period[1] <= 4:
         raise BadOption(
             N_("--period %(value)s is not a quarter: write it as 2026-Q3 (a year, Q, 1 to 4)."),
             value=value,
-        )
-    return period
+        ) from None
 
 
 _SHARED: dict[str, tuple[tuple[str, ...], dict]] = {

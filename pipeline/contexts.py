@@ -15,7 +15,21 @@ from typing import Any
 
 import duckdb
 
+from pipeline.quarters import Quarter
 from pipeline.reference import Reference
+from pipeline.rows import (
+    AnnexRow,
+    CellRow,
+    ClusterRow,
+    CommuneRow,
+    ProblemRow,
+    ProfileRow,
+    ProvinceSummaryRow,
+    ReferralRow,
+    ResubmissionRow,
+    StaleCellRow,
+    UnidentifiedRow,
+)
 
 QUERIES = Path(__file__).parent / "sql" / "bulletin"
 PROFILE_DIMENSIONS = (
@@ -43,18 +57,19 @@ class ProvinceBulletin:
     year: int
     quarter: int
     as_of: dt.date | None
-    summary: Row  # the province_summary row
+    summary: ProvinceSummaryRow
     changes: dict[str, dict[str, float | None]]  # indicator -> {"quarter": Δ, "year": Δ}
-    communes: list[Row]  # one per commune, with status and indicators
-    clusters: list[tuple[str | None, list[Row], Row | None]]  # (cluster, communes, subtotal)
-    stale_cells: list[Row]
-    profile: dict[str, list[Row]]  # dimension -> categories with members
-    referrals: list[Row]  # province rows of referrals_vs_target
-    resubmissions: list[Row]  # rejected files while an earlier return stays in use
+    communes: list[CommuneRow]  # one per commune, with status and indicators
+    # (cluster, its communes, its subtotal)
+    clusters: list[tuple[str | None, list[CommuneRow], ClusterRow | None]]
+    stale_cells: list[StaleCellRow]
+    profile: dict[str, list[ProfileRow]]  # dimension -> categories with members
+    referrals: list[ReferralRow]  # province rows of referrals_vs_target
+    resubmissions: list[ResubmissionRow]  # rejected files while an earlier return stays in use
     status_counts: dict[str, int]
-    unreported: list[Row]  # communes with (cell, month) pairs not reported
-    annex: list[Row] = field(default_factory=list)  # every file of the period, by commune
-    unidentified: list[Row] = field(default_factory=list)  # files naming no commune/period
+    unreported: list[CommuneRow]  # communes with (cell, month) pairs not reported
+    annex: list[AnnexRow] = field(default_factory=list)  # every file of the period, by commune
+    unidentified: list[UnidentifiedRow] = field(default_factory=list)  # naming no commune
     charts: dict[str, str] = field(default_factory=dict)  # name -> data: URL of an SVG
     detailed: bool = True  # communes listed one by one (see DETAIL_LIMIT)
 
@@ -67,18 +82,25 @@ class CommuneBulletin:
     year: int
     quarter: int
     as_of: dt.date | None
-    commune: Row
-    province: Row
-    cells: list[Row]
-    problems: list[Row]
-    resubmissions: list[Row]
-    profile: dict[str, list[Row]] = field(default_factory=dict)
+    commune: CommuneRow
+    province: ProvinceSummaryRow
+    cells: list[CellRow]
+    problems: list[ProblemRow]
+    resubmissions: list[ResubmissionRow]
+    profile: dict[str, list[ProfileRow]] = field(default_factory=dict)
     stale_years: int = 3
     attention: dict[str, Row] = field(default_factory=dict)  # see _attention
     cell_names: bool = field(init=False)  # whether the attention lists name cells or code them
+    problems_shown: list[ProblemRow] = field(init=False)  # the first problems, printed
+    problems_more: int = field(init=False)  # the others, left to the feedback workbook
 
     def __post_init__(self) -> None:
         self.cell_names = _names_fit(self.attention)
+        self.problems_shown = self.problems[:PROBLEMS_SHOWN]
+        self.problems_more = len(self.problems) - len(self.problems_shown)
+
+
+PROBLEMS_SHOWN = 8  # on a one-page bulletin; the feedback workbook lists them all
 
 
 def bulletin_contexts(
@@ -96,19 +118,21 @@ def bulletin_contexts(
 # --- data --------------------------------------------------------------------------------
 
 
-def _query(con: duckdb.DuckDBPyConnection, name: str, **params: int) -> list[Row]:
-    return _rows(con, name, params)[1]
+def _query(con: duckdb.DuckDBPyConnection, name: str, **params: int) -> list[Any]:
+    """The rows of a bulletin query, each a ``QUERY_ROWS[name]`` (``pipeline.rows``)."""
+    return query_rows(con, name, params)[1]
 
 
-def _query_one(con: duckdb.DuckDBPyConnection, name: str, **params: int) -> Row:
+def _query_one(con: duckdb.DuckDBPyConnection, name: str, **params: int) -> Any:
     """The single row of a query; every column None when it has none (no accepted return)."""
-    columns, rows = _rows(con, name, params)
+    columns, rows = query_rows(con, name, params)
     return rows[0] if rows else dict.fromkeys(columns)
 
 
-def _rows(
+def query_rows(
     con: duckdb.DuckDBPyConnection, name: str, params: dict[str, int]
 ) -> tuple[list[str], list[Row]]:
+    """A bulletin query's column names and rows (as dicts), run with the ``params`` it uses."""
     sql = (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
     used = {k: v for k, v in params.items() if f"${k}" in sql}
     relation = con.execute(sql, used)
@@ -228,11 +252,10 @@ def _changes(
     con: duckdb.DuckDBPyConnection, summary: Row, year: int, quarter: int
 ) -> dict[str, dict[str, float | None]]:
     """Each trend indicator's change, None where the earlier quarter has no figure."""
+    this = Quarter(year, quarter)
     before = {
-        "quarter": _query_one(
-            con, "province_summary", year=year - (quarter == 1), quarter=quarter - 1 or 4
-        ),
-        "year": _query_one(con, "province_summary", year=year - 1, quarter=quarter),
+        "quarter": _query_one(con, "province_summary", **this.previous._asdict()),
+        "year": _query_one(con, "province_summary", **this.year_earlier._asdict()),
     }
     return {
         name: {

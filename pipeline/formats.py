@@ -16,6 +16,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from pipeline.labels import translations
+from pipeline.quarters import Quarter
 
 NO_FIGURE = "–"
 
@@ -72,7 +73,7 @@ def quarter(period: tuple[int, int], lang: str) -> str:
 
 def period_code(period: tuple[int, int]) -> str:
     """The quarter as ``--period`` takes it and folders are named: 2026-Q3."""
-    return f"{period[0]}-Q{period[1]}"
+    return Quarter(*period).code
 
 
 def one_decimal(value: float) -> Decimal:

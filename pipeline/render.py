@@ -83,7 +83,7 @@ def _render_job(job: tuple[str, object, Path], lang: str) -> Path:
 def _charts(b: ProvinceBulletin, lang: str) -> dict[str, str]:
     """The province charts as ``data:`` URLs, the only kind of image the fetcher serves."""
     gettext, label = translations(lang).gettext, label_for(lang)
-    expected = 25.0 * b.quarter
+    expected = b.summary["expected_pct"]
     achievement = gettext("% of the annual target achieved")
     many = sum(c["achievement_pct"] is not None for c in b.communes) > charts.BAR_PER_COMMUNE_LIMIT
     svgs = {

@@ -174,7 +174,7 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
         books = [book for book in books if book.file_name in with_problems]
         period = choose_period(validated, options.period, options.raw)
         _has_figures(validated, period, options.raw)
-        built = Publication.begin(options.out, f"{period[0]}-Q{period[1]}")
+        built = Publication.begin(options.out, formats.period_code(period))
         kinds = ("warehouse", "bulletins", "feedback")
         outputs = {kind: OutputCache(options.out, kind) for kind in kinds}
         with _timed(timings, N_("load and indicators")):

@@ -20,6 +20,7 @@ import pandera.pandas as pa
 
 from pipeline import values
 from pipeline.problems import CODES, PANDERA_CHECKS, Problem, expected, message
+from pipeline.quarters import Quarter
 from pipeline.read import Workbook, column_letter, expected_header
 from schemas import SHEET_BY_NAME, SHEETS, SheetSpec
 from schemas.value_lists import BLANK_MEANS, VALUE_LISTS, label_index
@@ -268,7 +269,7 @@ def _info_context(info: pd.DataFrame, communes: set[str], today: dt.date) -> pd.
     # An unreadable period is that file's problem, never a reason to stop the batch.
     info["_period_start"] = pd.Series(
         [
-            pd.Timestamp(int(y), int(q) * 3 - 2, 1) if pd.notna(y) and pd.notna(q) else pd.NaT
+            pd.Timestamp(Quarter(int(y), int(q)).start) if pd.notna(y) and pd.notna(q) else pd.NaT
             for y, q in zip(info["_year"], info["_quarter"], strict=True)
         ],
         index=info.index,
@@ -447,7 +448,7 @@ def _unreported_meetings(
         if file_id not in periods or "Meetings" not in book.sheets:
             continue
         year, quarter = periods[file_id]
-        for month in range(quarter * 3 - 2, quarter * 3 + 1):
+        for month in Quarter(year, quarter).months:
             if (file_id, cell_code, month) not in reported:
                 out.append(
                     Problem(

@@ -40,13 +40,11 @@ meetings_summed as (
 
 attendance as (
     select
-        meetings.year,
-        meetings.quarter,
-        sum(meetings.attendees) as attendees,
-        sum(cells.official_members + cells.probationary_members) as members_expected
-    from meetings
-    inner join cells using (commune_code, year, quarter, cell_code)
-    where meetings.regular_meeting
+        year,
+        quarter,
+        sum(attendees) as attendees,
+        sum(members_expected) as members_expected
+    from staging.cell_quarters
     group by all
 ),
 

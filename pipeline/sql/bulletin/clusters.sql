@@ -4,13 +4,11 @@ with
 
 members as (
     select
-        cells.commune_code,
-        sum(meetings.attendees) filter (where meetings.regular_meeting) as attendees,
-        sum(cells.official_members + cells.probationary_members)
-            filter (where meetings.regular_meeting) as members_expected
-    from meetings
-    inner join cells using (commune_code, year, quarter, cell_code)
-    where cells.year = $year and cells.quarter = $quarter
+        commune_code,
+        sum(attendees) as attendees,
+        sum(members_expected) as members_expected
+    from staging.cell_quarters
+    where year = $year and quarter = $quarter
     group by all
 ),
 
@@ -32,6 +30,8 @@ select
         as admissions_ytd_with_target,
     100.0 * sum(target.admissions_ytd) filter (where target.admissions_target is not null)
         / nullif(sum(target.admissions_target), 0) as achievement_pct,
+    100.0 * sum(target.admissions_ytd) filter (where target.admissions_target is not null)
+        / nullif(sum(target.admissions_target), 0) >= 25.0 * $quarter as on_pace,
     100.0 * sum(meetings.cells_met_every_month) / nullif(sum(meetings.cells), 0)
         as pct_met_every_month,
     100.0 * sum(meetings.cells_thematic) / nullif(sum(meetings.cells), 0) as pct_thematic,

@@ -13,7 +13,9 @@ with_target as (
 
 select
     province_summary.*,
-    with_target.admissions_ytd_with_target
+    province_summary.official_members + province_summary.probationary_members as members,
+    with_target.admissions_ytd_with_target,
+    (25 * province_summary.quarter)::double as expected_pct
 from province_summary
 cross join with_target
 where province_summary.year = $year and province_summary.quarter = $quarter;
