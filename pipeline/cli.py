@@ -518,3 +518,91 @@ def _following_quarter(warehouse: Path) -> tuple[int, int]:
         ),
         warehouse=warehouse,
     )
+
+
+def _server(value: str | None) -> tuple[str, int] | None:
+    """``--smtp HOST:PORT`` as (host, port)."""
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise BadOption(
+            N_(
+                "--smtp %(value)s is not a mail server: write it as HOST:PORT "
+                "(mail.tinh.gov.vn:587)."
+            ),
+            value=value,
+        )
+    return host, int(port)
+
+
+@main.command(name="distribute", short_help="Send each commune its bulletin and feedback.")
+@shared_options(
+    "reference",
+    "out",
+    "period",
+    "lang",
+    out="Output folder: the bulletins and feedback to send are read from there, the outbox "
+    "and the record of what was sent are written under <out>/outbox.",
+    period="Quarter to send, e.g. 2026-Q3 [default: the latest with returns].",
+    lang="Language of the messages [default: from province.toml].",
+)
+@click.option(
+    "--smtp",
+    metavar="HOST:PORT",
+    help="Send through this mail server (STARTTLS when it offers it; a login from the "
+    "environment variables SMTP_USER and SMTP_PASSWORD). Without it, the messages are "
+    "written as .eml files into <out>/outbox/<period>/ for review.",
+)
+@click.option(
+    "--sender",
+    metavar="ADDRESS",
+    help="The From address [default: board_email of province.toml].",
+)
+@one_line()
+def distribute_command(
+    reference: Path,
+    out: Path,
+    period: str | None,
+    lang: str | None,
+    smtp: str | None,
+    sender: str | None,
+) -> None:
+    """Send each commune of contacts.csv its bulletin and feedback, and the board its bulletin.
+
+    Each commune gets one message in the run's language saying its status and what to do,
+    with its bulletin PDF and the feedback workbook of each of its files with problems; a
+    commune without a return gets a reminder with the deadline. The board (board_email in
+    province.toml) gets the province bulletin and a line per commune. Without --smtp the
+    messages are written as .eml files to review or send from a mail program. With --smtp
+    each message the server accepts is recorded at once in <out>/outbox/sent.jsonl: a
+    message is never sent twice, a rerun after a failure sends only what is left, and a
+    commune whose return or feedback changed gets one new message replacing the earlier.
+
+    Exit status: 0 when every message was written or sent, 1 when some are left (the
+    server failed or refused an address) or nothing could be done.
+
+    \b
+    Example:
+      python -m pipeline distribute                       # the outbox, to review
+      SMTP_USER=bantochuc SMTP_PASSWORD=… python -m pipeline distribute \\
+          --smtp mail.tinh.gov.vn:587 --sender bantochuc@tinh.gov.vn
+    """
+    lang = _province(reference, lang)
+    quarter = _quarter(period)
+    server = _server(smtp)
+    from pipeline.distribute import distribute
+    from pipeline.sent import print_distribution
+
+    done = distribute(out, reference, quarter, lang, server, sender)
+    print_distribution(done, terminal.console())
+    if done.left:
+        _ = translations(lang).gettext
+        _fail(
+            _(
+                "%(n)s message(s) are left (see above): correct what the server refused, then "
+                "run the command again; what was sent is not sent again."
+            )
+            % {"n": formats.number(done.left, lang)},
+            1,
+        )

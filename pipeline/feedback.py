@@ -84,26 +84,27 @@ def plan_feedback(
         by_file[problem.file_name].append(problem)
     files = validated.files.set_index("file_name")
     replaced = replacements(files)
-    planned: list[Planned] = []
-    taken: set[str] = set()
+    chosen: list[tuple[str, str | None]] = []
     for name in files.index if names is None else names:
         facts = files.loc[name]
         of_other_period = pd.notna(facts["year"]) and (
             (int(facts["year"]), int(facts["quarter"])) != period
         )
-        if not by_file[name] or of_other_period:
-            continue
-        commune = facts["commune_code"] if isinstance(facts["commune_code"], str) else None
-        planned.append(
-            Planned(
-                name,
-                str(facts["sha256"]),
-                _free_name(folder, feedback_stem(name, commune), taken),
-                by_file[name],
-                bool(facts["accepted"]),
-                replaced.get(name),
-            )
+        if by_file[name] and not of_other_period:
+            commune = facts["commune_code"] if isinstance(facts["commune_code"], str) else None
+            chosen.append((name, commune))
+    workbooks = feedback_names(chosen)
+    planned = [
+        Planned(
+            name,
+            str(files.at[name, "sha256"]),
+            folder / workbooks[name],
+            by_file[name],
+            bool(files.at[name, "accepted"]),
+            replaced.get(name),
         )
+        for name, _commune in chosen
+    ]
     return planned
 
 
@@ -192,14 +193,22 @@ def _write_job(job: _Job) -> None:
     _write(job, formats)
 
 
-def _free_name(folder: Path, stem: str, taken: set[str]) -> Path:
-    """``stem.xlsx`` in ``folder``, numbered when two files of a commune share a name."""
-    name, n = f"{stem}.xlsx", 1
-    while name in taken or (folder / name).exists():
-        n += 1
-        name = f"{stem}-{n}.xlsx"
-    taken.add(name)
-    return folder / name
+def feedback_names(files: list[tuple[str, str | None]]) -> dict[str, str]:
+    """The workbook name of each (file name, commune code) of a period's files with
+    problems, in file order: ``feedback_stem`` + ``.xlsx``, numbered ``-2``, ``-3``… when two
+    files share a stem. A pure function of the list, so other stages find the same names.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for file_name, commune in files:
+        stem = feedback_stem(file_name, commune)
+        name, n = f"{stem}.xlsx", 1
+        while name in taken:
+            n += 1
+            name = f"{stem}-{n}.xlsx"
+        taken.add(name)
+        names[file_name] = name
+    return names
 
 
 def _verdict(job: _Job) -> str:
