@@ -1,6 +1,6 @@
 """Generate a fictional province's quarterly returns and reference data (SPEC §2, §3).
 
-``python -m pipeline.sample --out data`` writes ``data/reference/`` (communes,
+``python -m tools.sample --out data`` writes ``data/reference/`` (communes,
 targets, referral targets, ``province.toml``) and ``data/raw/<year>-Q<q>/``: one
 workbook per commune per quarter, in the many shapes clerks really send. The
 same arguments always produce byte-identical files.
@@ -1370,11 +1370,11 @@ def _quarters(text: str) -> tuple[int, ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m pipeline.sample --out data``."""
+    """Command line: ``python -m tools.sample --out data``."""
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline.sample",
+        prog="python -m tools.sample",
         description="Write a fictional province's returns (raw/) and reference data "
-        "(reference/) into OUT. Example: python -m pipeline.sample --out data",
+        "(reference/) into OUT. Example: python -m tools.sample --out data",
     )
     parser.add_argument("--out", type=Path, default=Path("data"), help="output folder")
     parser.add_argument("--communes", type=int, default=25)
