@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from pipeline.prefill import default_period, write_templates
 from pipeline.reference import load_reference
-from pipeline.return_template import default_period, write_templates
 from pipeline.run import Options, ingest, report
 from pipeline.values import fold, period
 from schemas.value_lists import VALUE_LISTS, label_index

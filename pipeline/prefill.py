@@ -431,7 +431,7 @@ def _quarter_end(period: tuple[int, int]) -> dt.date:
     return _quarter_start(_next_quarter(period)) - dt.timedelta(days=1)
 
 
-QUERIES = Path(__file__).parent / "sql" / "templates"
+QUERIES = Path(__file__).parent / "sql" / "prefill"
 
 
 def _query(name: str) -> str:
