@@ -61,7 +61,7 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 sample: $(STAMP)  ## regenerate the sample province in data/
-	$(PY) -m pipeline.sample --out data
+	$(PY) -m tools.sample --out data
 
 clean:
 	rm -rf data/out/warehouse.duckdb data/out/bulletins data/out/feedback data/out/.cache

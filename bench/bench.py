@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import naive  # noqa: E402 - after making the project importable
-from pipeline.sample import generate  # noqa: E402
+from tools.sample import generate  # noqa: E402
 
 
 def main() -> None:

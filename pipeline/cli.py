@@ -476,7 +476,7 @@ def templates_command(reference: Path, out: Path, period: str | None, lang: str 
     """
     lang = _province(reference, lang)
     _ = translations(lang).gettext
-    from pipeline.return_template import write_templates
+    from pipeline.prefill import write_templates
 
     warehouse = no_file_in_the_way(out, "--out") / "warehouse.duckdb"
     quarter = _quarter(period) or _following_quarter(warehouse)
@@ -498,7 +498,7 @@ def templates_command(reference: Path, out: Path, period: str | None, lang: str 
 
 def _following_quarter(warehouse: Path) -> tuple[int, int]:
     """The quarter after the latest in the warehouse: the templates' default period."""
-    from pipeline.return_template import default_period
+    from pipeline.prefill import default_period
 
     quarter = default_period(warehouse)
     if quarter is not None:

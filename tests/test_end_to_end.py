@@ -1,6 +1,6 @@
 """The shipped sample province, end to end: warehouse, PDFs (text extracted), feedback workbook.
 
-The sample's deliberate defects are listed in ``pipeline/sample.py``; each test names the
+The sample's deliberate defects are listed in ``tools/sample.py``; each test names the
 commune it relies on.
 """
 

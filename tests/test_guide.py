@@ -13,9 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import guide
 from pipeline.export import export
 from pipeline.run import Options, report
+from tools import guide
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "analysts.md"
@@ -122,7 +122,7 @@ def test_the_list_of_relations_is_the_warehouses_comments(project):
     with duckdb.connect(project / "data/out/warehouse.duckdb", read_only=True) as con:
         generated = guide.relations_markdown(con)
     assert guide.section(GUIDE.read_text("utf-8")) == generated, (
-        "docs/analysts.md is out of date: run `make report` then `python -m pipeline.guide`"
+        "docs/analysts.md is out of date: run `make report` then `python -m tools.guide`"
     )
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import contexts, render, sample
+from pipeline import contexts, render
 from pipeline.load import build_warehouse
 from pipeline.reference import Reference, load_reference
 from pipeline.run import ingest
 from tests import layout
+from tools import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = (2026, 3)

@@ -1,6 +1,6 @@
 """`python -m pipeline status`: who has reported, from the raw folder as it is now.
 
-The sample province's facts (``pipeline/sample.py``): in 2026-Q3 commune 07347 is late,
+The sample province's facts (``tools/sample.py``): in 2026-Q3 commune 07347 is late,
 10461 sent nothing, 07359 sent a rejected file then an accepted one, and an HTML page
 saved as ``.xls`` names no commune.
 """

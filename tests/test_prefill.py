@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
+from babel.messages.pofile import read_po
 
+from pipeline.labels import LOCALES
+from pipeline.prefill import default_period, write_templates
 from pipeline.reference import load_reference
-from pipeline.return_template import default_period, write_templates
 from pipeline.run import Options, ingest, report
 from pipeline.values import fold, period
 from schemas.value_lists import VALUE_LISTS, label_index
@@ -342,3 +345,36 @@ def test_english_template_uses_canonical_names(province, tmp_path):
     assert info_pairs(book["Info"])["period"] == "2026-Q3"
     assert rows(book["Cells"])[1] == ("CB01", "Chi bộ CB01", "village", 11, 3, 2026)
     assert list_values(book, validations(book["Meetings"])["C"].formula1) == ["Yes", "No"]
+
+
+def catalog_patterns(lang: str) -> list[re.Pattern]:
+    """Each text of the gettext catalog (the Vietnamese translation, or the English msgid) as
+    a pattern whose placeholders match a value put in: short, without sentence punctuation."""
+    with (LOCALES / "vi" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    texts = [m.string if lang == "vi" else m.id for m in catalog if m.id]
+    return [
+        re.compile(r"[^.;«»]{1,40}".join(map(re.escape, re.split(r"%\(\w+\)s", text))))
+        for text in texts
+    ]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_words_a_clerk_reads_are_the_catalogs(province, tmp_path, lang):
+    """Instructions, input messages and titles are translated texts, not the module's own."""
+    reference = load_reference(province.reference)
+    paths = write_templates(reference, province.out / "warehouse.duckdb", tmp_path, (2026, 3), lang)
+    book = openpyxl.load_workbook(paths[1])
+    instructions = [r[0] for r in rows(book.worksheets[0]) if r[0] is not None]
+    value_lists = "Danh mục giá trị" if lang == "vi" else "Value lists"
+    texts = instructions[: instructions.index(value_lists) + 1]  # then "• header: labels"
+    for sheet in book.worksheets[1:5]:
+        for dv in sheet.data_validations.dataValidation:
+            texts += [dv.prompt, dv.errorTitle]
+    assert len(texts) > 60
+    patterns = catalog_patterns(lang)
+    assert [t for t in texts if not any(p.fullmatch(t) for p in patterns)] == []
+    # what the instructions quote is a sheet of the workbook or a dropdown's Yes or No
+    quoted = set(re.findall(r"«(.*?)»", "\n".join(instructions)))
+    yes_no = list_values(book, validations(book.worksheets[3])["C"].formula1)
+    assert quoted <= {*book.sheetnames, *yes_no}

@@ -1,6 +1,6 @@
 """Generate a fictional province's quarterly returns and reference data (SPEC §2, §3).
 
-``python -m pipeline.sample --out data`` writes ``data/reference/`` (communes,
+``python -m tools.sample --out data`` writes ``data/reference/`` (communes,
 targets, referral targets, ``province.toml``) and ``data/raw/<year>-Q<q>/``: one
 workbook per commune per quarter, in the many shapes clerks really send. The
 same arguments always produce byte-identical files.
@@ -988,7 +988,8 @@ def _files_sent(
 def _reference_files(
     communes: list[Commune], defects: dict[str, str], year: int, seed: int
 ) -> list[_File]:
-    """``communes.csv``, ``targets.csv``, ``referral_targets.csv`` and ``province.toml``."""
+    """``communes.csv``, ``targets.csv``, ``referral_targets.csv``, ``contacts.csv`` and
+    ``province.toml``."""
     rng = random.Random(f"{seed}:reference")
     stamp = _timestamp(date(year, 1, 5))
 
@@ -1012,6 +1013,7 @@ def _reference_files(
         f"deadline_days = {DEADLINE_DAYS}\n"
         f"stale_years = {STALE_YEARS}\n"
         'language = "vi"\n'
+        f'board_email = "bantochuc@{MAIL_DOMAIN}"\n'
     )
     return [
         _File(
@@ -1034,8 +1036,31 @@ def _reference_files(
                 ("commune_code", "year", "referred_by", "referrals_target"), referral_rows
             ),
         ),
+        _File(
+            "reference/contacts.csv",
+            stamp,
+            payload=table(("commune_code", "email", "name"), _contacts(communes, defects)),
+        ),
         _File("reference/province.toml", stamp, payload=toml.encode("utf-8")),
     ]
+
+
+MAIL_DOMAIN = "songhong.example"  # a reserved domain (RFC 2606): nothing is ever delivered
+
+
+def _contacts(communes: list[Commune], defects: dict[str, str]) -> list[Sequence[object]]:
+    """Every commune's office address; the first has a second one (its secretary), and
+    the commune without a target has none, so `distribute` shows both cases."""
+    rows: list[Sequence[object]] = []
+    for i, commune in enumerate(communes):
+        if commune.code == defects.get("no_target"):
+            continue
+        local = "-".join(_ascii(commune.name).lower().split())
+        addresses = [f"vanphong.{local}@{MAIL_DOMAIN}"]
+        if i == 0:
+            addresses.append(f"bithu.{local}@{MAIL_DOMAIN}")
+        rows.append((commune.code, ";".join(addresses), f"Văn phòng Đảng ủy {commune.name}"))
+    return rows
 
 
 # ---------------------------------------------------------------------------
@@ -1370,11 +1395,11 @@ def _quarters(text: str) -> tuple[int, ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m pipeline.sample --out data``."""
+    """Command line: ``python -m tools.sample --out data``."""
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline.sample",
+        prog="python -m tools.sample",
         description="Write a fictional province's returns (raw/) and reference data "
-        "(reference/) into OUT. Example: python -m pipeline.sample --out data",
+        "(reference/) into OUT. Example: python -m tools.sample --out data",
     )
     parser.add_argument("--out", type=Path, default=Path("data"), help="output folder")
     parser.add_argument("--communes", type=int, default=25)

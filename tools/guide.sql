@@ -1,5 +1,5 @@
 -- The public interface as the warehouse describes it: every table and view of the
--- `main` schema with its columns and their COMMENTs (see ../900_comments.sql).
+-- `main` schema with its columns and their COMMENTs (see pipeline/sql/900_comments.sql).
 -- Grain: one row per column, in the relation's column order.
 with
 

@@ -1,6 +1,6 @@
 """The relations section of ``docs/analysts.md``, written from the warehouse's COMMENTs.
 
-``python -m pipeline.guide`` rewrites the part of the guide between its two markers from
+``python -m tools.guide`` rewrites the part of the guide between its two markers from
 ``data/out/warehouse.duckdb`` (run ``make report`` first), so the guide says what the
 database says. ``tests/test_guide.py`` fails when the two differ.
 """
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-QUERY = Path(__file__).parent / "sql" / "guide" / "comments.sql"
+QUERY = Path(__file__).parent / "guide.sql"
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "analysts.md"
-START = "<!-- relations: written by `python -m pipeline.guide` from the COMMENTs; edit those -->"
+START = "<!-- relations: written by `python -m tools.guide` from the COMMENTs; edit those -->"
 END = "<!-- end of relations -->"
 # The order of the product contract (SPEC §5); any other public relation comes after.
 ORDER = (

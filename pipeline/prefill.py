@@ -1,4 +1,4 @@
-"""Blank return workbooks for the communes, ready for the next quarter (SPEC §3).
+"""Pre-filled return workbooks for the communes, ready for the next quarter (SPEC §3).
 
 ``write_templates`` writes one ``.xlsx`` per commune of the reference data, named
 ``<commune_code>-<slug of the commune name>.xlsx``. Each template is a return the
@@ -17,13 +17,17 @@ reader accepts as it is once the clerk has filled it in:
   code and month filled in;
 - ``Kết nạp`` (Admissions) with its headers only.
 
-Headers are the first Vietnamese alias of each column in the schemas (the
-canonical English names with ``lang="en"``, sheet names likewise), so they
-always match the reader. Every value list of SPEC §3 is an Excel dropdown of
-labels the reader accepts; whole numbers and dates are validated where SPEC
-gives a range, and ``cell_code`` in Meetings and Admissions is a dropdown of the
-codes typed in the Cells sheet. Blank ``regular_meeting`` cells of the
-prefilled rows are shaded until filled: a blank there reads as "not held".
+Headers are named as the reader names a missing column (``read.expected_header``:
+the first Vietnamese alias of each column in the schemas, the canonical English
+names with ``lang="en"``; sheet names likewise), so they always match the reader.
+Every other text (instructions, input messages, titles) is written in English here
+and translated through the gettext catalog (``pipeline/locale``).
+
+Every value list of SPEC §3 is an Excel dropdown of labels the reader accepts;
+whole numbers and dates are validated where SPEC gives a range, and ``cell_code``
+in Meetings and Admissions is a dropdown of the codes typed in the Cells sheet.
+Blank ``regular_meeting`` cells of the prefilled rows are shaded until filled: a
+blank there reads as "not held".
 
 Protection: each data sheet is protected without a password, with the header
 row locked (the label column on Info) and the data cells unlocked: the first
@@ -49,10 +53,11 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline.labels import slug
-from pipeline.read import column_letter
+from pipeline.labels import N_, label_for, slug, translations
+from pipeline.read import expected_header
 from pipeline.reference import Reference
 from pipeline.warehouse import open_read_only
 from schemas import SHEET_BY_NAME
@@ -64,20 +69,194 @@ OLDEST_BIRTH_YEAR = 1900
 ADULT_AGE = 18
 
 
-# --- words ----------------------------------------------------------------------------------
+# --- words: English in the code, Vietnamese in the gettext catalog ---------------------------
+
+# The sheets only the template has (the reader ignores them).
+_OWN_SHEETS = {"Instructions": N_("Instructions"), "Lists": N_("Lists")}
+TITLE = N_("PARTY-BUILDING RETURN %(year)s-Q%(quarter)s")
+TODO = N_("To fill in")  # Info: what the clerk fills in
+CHECK = N_("Check this value")  # title of Excel's message on a value its validation refuses
+
+# Input messages, by column (or "Sheet.column"); placeholders are those of _words.
+HINTS = {
+    "Info.submitted_on": N_("Date the return was prepared, day/month/year, e.g. %(example_date)s."),
+    "Info.prepared_by": N_("Name of the person who prepared the return."),
+    "Cells.cell_code": N_("Cell code, e.g. CB01. One row per cell, each code once."),
+    "cell_code": N_("Pick a cell code listed in the %(cells)s sheet."),
+    "cell_name": N_("Full name of the cell."),
+    "cell_type": N_("Pick the cell type from the list."),
+    "official_members": N_("Official members at quarter end (a whole number, 0 or more)."),
+    "probationary_members": N_(
+        "Probationary members at quarter end, including those admitted this quarter."
+    ),
+    "last_admission_year": N_(
+        "Year of the cell's latest admission (not after %(year)s); blank if it never admitted "
+        "anyone. %(year)s if it admitted this quarter."
+    ),
+    "month": N_("Month of the quarter: %(first_month)s to %(last_month)s."),
+    "regular_meeting": N_("Yes if the cell held its regular meeting that month, No otherwise."),
+    "meeting_date": N_(
+        "Meeting date, in the month of the %(month)s column (day/month/year). Blank if no meeting."
+    ),
+    "attendees": N_(
+        "Members present: 1 to the cell's official + probationary members. Blank if no meeting."
+    ),
+    "thematic_meeting": N_("Yes if the cell held a thematic meeting that month; blank means No."),
+    "higher_level_attendees": N_(
+        "Committee members and commune or province cadres who attended; blank means 0."
+    ),
+    "admitted_on": N_("Admission date, within %(year)s-Q%(quarter)s (day/month/year)."),
+    "sex": N_("Pick male or female."),
+    "birth_year": N_(
+        "Year of birth (4 digits). New members are at least 18; over 60 needs provincial approval."
+    ),
+    "ethnicity": N_("Ethnic group, e.g. Kinh, Tay, Thai, Muong, Khmer."),
+    "religion": N_("Religion; blank or None when none."),
+    "occupation": N_("Pick the occupation from the list."),
+    "education": N_("Pick the education level from the list."),
+    "referred_by": N_("Mass organisation that referred the member; blank or none when none."),
+}
 
 
-@dataclass(frozen=True)
-class _Words:
-    """What a template says, in one language."""
+def _instruction_lines(has_history: bool) -> list[tuple[str, str]]:
+    """(style, text to translate) lines of the instructions sheet, before the value lists.
 
-    sheets: dict[str, str]  # canonical sheet (and "Instructions", "Lists") -> name in the file
-    true: str  # the dropdown labels of the boolean list
-    false: str
-    hints: dict[str, str]  # column (or "Sheet.column") -> input message
-    todo: str  # Info: what the clerk fills in
-    check: str  # title of the message Excel shows on a value the validation refuses
-    title: str
+    Placeholders are those of ``_words`` and ``_instructions``; style is title, heading or text.
+    """
+    history = (
+        N_(
+            "• Prefilled from the latest accepted return (%(source_year)s-Q%(source_quarter)s). "
+            "Update it to the quarter's end: add new cells, remove dissolved or merged ones, "
+            "correct the member counts."
+        )
+        if has_history
+        else N_("• No accepted return yet: write one row per cell.")
+    )
+    return [
+        ("title", TITLE),
+        ("text", N_("%(name)s (code %(code)s) — %(province)s")),
+        ("text", N_("Due: %(due)s at the latest (%(days)s days after the quarter ends).")),
+        ("heading", N_("General")),
+        (
+            "text",
+            N_(
+                "• Do not rename sheets or change, delete or add columns. Header rows are "
+                "locked; data cells, new rows and deleted rows work as usual."
+            ),
+        ),
+        ("text", N_("• Where a column has a dropdown, pick a value from it.")),
+        ("text", N_("• Write dates day/month/year, e.g. 05/01/2027.")),
+        (
+            "text",
+            N_(
+                "• Do not write names, ID card or party card numbers of new members: "
+                "such columns are dropped when the return is received."
+            ),
+        ),
+        ("text", N_("• Save as Excel Workbook (.xlsx), without a password.")),
+        ("heading", N_("Sheet «%(info)s»")),
+        ("text", N_("• Commune code, name and period are filled in: do not change them.")),
+        (
+            "text",
+            N_("• Fill in %(submitted_on)s (the date of the return) and %(prepared_by)s."),
+        ),
+        ("heading", N_("Sheet «%(cells)s»: one row per cell")),
+        ("text", history),
+        (
+            "text",
+            N_(
+                "• Each %(cell_code)s once. %(probationary_members)s include this quarter's "
+                "admissions."
+            ),
+        ),
+        (
+            "text",
+            N_(
+                "• %(last_admission_year)s: year of the cell's latest admission, blank if none "
+                "ever; %(year)s for a cell that admitted this quarter."
+            ),
+        ),
+        ("heading", N_("Sheet «%(meetings)s»: one row per cell and month")),
+        (
+            "text",
+            N_(
+                "• Rows are laid out with cell code and month. Do not delete them: for a month "
+                "without a meeting pick «%(no)s» in %(regular_meeting)s. A blank there reads as "
+                "no meeting."
+            ),
+        ),
+        (
+            "text",
+            N_(
+                "• Meeting held: fill in %(meeting_date)s (in that month) and %(attendees)s (1 to "
+                "the cell's official + probationary members). Not held: leave both blank."
+            ),
+        ),
+        (
+            "text",
+            N_(
+                "• %(thematic_meeting)s: «%(yes)s» when a thematic meeting took place. "
+                "%(higher_level_attendees)s: cadres from commune or province who attended; "
+                "blank is 0."
+            ),
+        ),
+        ("text", N_("• A cell added in «%(cells)s» needs its 3 rows here.")),
+        ("heading", N_("Sheet «%(admissions)s»: one row per member admitted")),
+        ("text", N_("• Leave the sheet empty when nobody was admitted this quarter.")),
+        (
+            "text",
+            N_(
+                "• %(admitted_on)s within %(year)s-Q%(quarter)s. Age at admission (year "
+                "admitted minus birth year) at least 18; over 60 needs provincial approval."
+            ),
+        ),
+        ("text", N_("• %(religion)s and %(referred_by)s: blank or none when there is none.")),
+        (
+            "text",
+            N_(
+                "• A cell's admissions in the quarter are at most its %(probationary_members)s, "
+                "and its %(last_admission_year)s is %(year)s or blank."
+            ),
+        ),
+        ("heading", N_("Value lists")),
+    ]
+
+
+def _sheet_names(lang: str) -> dict[str, str]:
+    """Canonical sheet (and "Instructions", "Lists") -> its name in the workbook.
+
+    The reader's sheets are named as the reader names a missing one (the first Vietnamese
+    alias, or the canonical name), so the name always matches; the others are translated.
+    """
+    gettext = translations(lang).gettext
+    return {
+        "Instructions": gettext(_OWN_SHEETS["Instructions"]),
+        **{s.name: s.aliases[0] if lang == "vi" else s.name for s in SHEET_BY_NAME.values()},
+        "Lists": gettext(_OWN_SHEETS["Lists"]),
+    }
+
+
+def _words(lang: str, period: tuple[int, int]) -> dict[str, Any]:
+    """The placeholders of the hints and instructions: every column's header as the reader
+    expects it, the sheet names (lower case), Yes and No, and the quarter's figures."""
+    year, quarter = period
+    label = label_for(lang)
+    after = _quarter_end(period) + dt.timedelta(days=1)
+    words: dict[str, Any] = {
+        column: expected_header(column, meta, lang)
+        for spec in SHEET_BY_NAME.values()
+        for column, meta in spec.fields().items()
+    }
+    words |= {sheet.lower(): name for sheet, name in _sheet_names(lang).items()}
+    return words | {
+        "yes": label("yes"),
+        "no": label("no"),
+        "year": year,
+        "quarter": quarter,
+        "first_month": quarter * 3 - 2,
+        "last_month": quarter * 3,
+        "example_date": f"05/{after:%m/%Y}",  # a day in the month the return is due
+    }
 
 
 def _labels(name: str, lang: str) -> list[str]:
@@ -88,8 +267,8 @@ def _labels(name: str, lang: str) -> list[str]:
     English: the canonical codes, and Yes/No.
     """
     if name == "boolean":
-        words = _WORDS[lang]
-        return [words.true, words.false]
+        label = label_for(lang)
+        return [label("yes"), label("no")]
     if lang != "vi":
         return list(VALUE_LISTS[name])
     if name == "sex":
@@ -100,110 +279,6 @@ def _labels(name: str, lang: str) -> list[str]:
 # The label a prefilled code is written with, when not its first one: the cells of a
 # "village" code are villages, hamlets or urban residential groups alike.
 _PREFILL_LABELS = {"cell_type": {"village": "Thôn, bản, tổ dân phố"}}
-
-
-_HINTS_VI = {
-    "Info.submitted_on": "Ngày lập báo cáo, ghi ngày/tháng/năm, "
-    "ví dụ 05/{next_month:02d}/{end_year}.",
-    "Info.prepared_by": "Họ tên người lập báo cáo.",
-    "Cells.cell_code": "Mã chi bộ, ví dụ CB01. Mỗi chi bộ một dòng, không trùng mã.",
-    "cell_code": "Chọn mã chi bộ đã ghi ở trang {cells}.",
-    "cell_name": "Tên đầy đủ của chi bộ.",
-    "cell_type": "Chọn loại hình chi bộ trong danh sách.",
-    "official_members": "Số đảng viên chính thức cuối quý (số nguyên, từ 0).",
-    "probationary_members": "Số đảng viên dự bị cuối quý, kể cả người mới kết nạp trong quý.",
-    "last_admission_year": "Năm chi bộ kết nạp đảng viên gần nhất (không sau {year}); "
-    "để trống nếu chưa từng kết nạp. Có kết nạp trong quý thì ghi {year}.",
-    "month": "Tháng của quý: {first_month} đến {last_month}.",
-    "regular_meeting": "Có nếu chi bộ sinh hoạt định kỳ trong tháng, Không nếu không.",
-    "meeting_date": "Ngày sinh hoạt, trong tháng ở cột {month} (ngày/tháng/năm). "
-    "Để trống nếu không sinh hoạt.",
-    "attendees": "Số đảng viên dự: từ 1 đến tổng số đảng viên chính thức và dự bị "
-    "của chi bộ. Để trống nếu không sinh hoạt.",
-    "thematic_meeting": "Có nếu chi bộ sinh hoạt chuyên đề trong tháng; để trống là Không.",
-    "higher_level_attendees": "Số cấp ủy viên, cán bộ cấp xã, cấp tỉnh dự; để trống là 0.",
-    "admitted_on": "Ngày kết nạp, trong quý {quarter}/{year} (ngày/tháng/năm).",
-    "sex": "Chọn Nam hoặc Nữ.",
-    "birth_year": "Năm sinh (4 chữ số). Người được kết nạp phải đủ 18 tuổi; "
-    "trên 60 tuổi cần cấp tỉnh chấp thuận.",
-    "ethnicity": "Dân tộc, ví dụ Kinh, Tày, Thái, Mường, Khmer.",
-    "religion": "Tôn giáo; để trống hoặc ghi Không nếu không theo tôn giáo.",
-    "occupation": "Chọn nghề nghiệp trong danh sách.",
-    "education": "Chọn trình độ học vấn trong danh sách.",
-    "referred_by": "Đoàn thể giới thiệu; để trống hoặc chọn Không nếu không có.",
-}
-_HINTS_EN = {
-    "Info.submitted_on": "Date the return was prepared, day/month/year, "
-    "e.g. 05/{next_month:02d}/{end_year}.",
-    "Info.prepared_by": "Name of the person who prepared the return.",
-    "Cells.cell_code": "Cell code, e.g. CB01. One row per cell, each code once.",
-    "cell_code": "Pick a cell code listed in the {cells} sheet.",
-    "cell_name": "Full name of the cell.",
-    "cell_type": "Pick the cell type from the list.",
-    "official_members": "Official members at quarter end (a whole number, 0 or more).",
-    "probationary_members": "Probationary members at quarter end, "
-    "including those admitted this quarter.",
-    "last_admission_year": "Year of the cell's latest admission (not after {year}); "
-    "blank if it never admitted anyone. {year} if it admitted this quarter.",
-    "month": "Month of the quarter: {first_month} to {last_month}.",
-    "regular_meeting": "Yes if the cell held its regular meeting that month, No otherwise.",
-    "meeting_date": "Meeting date, in the month of the {month} column (day/month/year). "
-    "Blank if no meeting.",
-    "attendees": "Members present: 1 to the cell's official + probationary members. "
-    "Blank if no meeting.",
-    "thematic_meeting": "Yes if the cell held a thematic meeting that month; blank means No.",
-    "higher_level_attendees": "Committee members and commune or province cadres who attended; "
-    "blank means 0.",
-    "admitted_on": "Admission date, within {year}-Q{quarter} (day/month/year).",
-    "sex": "Pick male or female.",
-    "birth_year": "Year of birth (4 digits). New members are at least 18; "
-    "over 60 needs provincial approval.",
-    "ethnicity": "Ethnic group, e.g. Kinh, Tay, Thai, Muong, Khmer.",
-    "religion": "Religion; blank or None when none.",
-    "occupation": "Pick the occupation from the list.",
-    "education": "Pick the education level from the list.",
-    "referred_by": "Mass organisation that referred the member; blank or none when none.",
-}
-
-_WORDS = {
-    "vi": _Words(
-        sheets={
-            "Instructions": "Hướng dẫn",
-            "Info": "Thông tin",
-            "Cells": "Chi bộ",
-            "Meetings": "Sinh hoạt",
-            "Admissions": "Kết nạp",
-            "Lists": "Danh mục",
-        },
-        true="Có",
-        false="Không",
-        hints=_HINTS_VI,
-        todo="Cần điền",
-        check="Kiểm tra giá trị",
-        title="BÁO CÁO CÔNG TÁC XÂY DỰNG ĐẢNG QUÝ {quarter}/{year}",
-    ),
-    "en": _Words(
-        sheets={
-            "Instructions": "Instructions",
-            "Info": "Info",
-            "Cells": "Cells",
-            "Meetings": "Meetings",
-            "Admissions": "Admissions",
-            "Lists": "Lists",
-        },
-        true="Yes",
-        false="No",
-        hints=_HINTS_EN,
-        todo="To fill in",
-        check="Check this value",
-        title="PARTY-BUILDING RETURN {year}-Q{quarter}",
-    ),
-}
-
-
-def header(column: str, meta: dict, lang: str) -> str:
-    """A column's header in the template: its first Vietnamese alias, or the canonical name."""
-    return meta["aliases"][0] if lang == "vi" and meta["aliases"] else column
 
 
 def period_label(period: tuple[int, int], lang: str) -> str:
@@ -220,199 +295,22 @@ def _instructions(
     reference: Reference,
 ) -> list[tuple[str, str]]:
     """(style, text) lines of the instructions sheet; style is title, heading or text."""
-    year, quarter = period
-    words = _WORDS[lang]
-    s = words.sheets
-    due = _quarter_end(period) + dt.timedelta(days=reference.settings.deadline_days)
-    fields = {spec: SHEET_BY_NAME[spec].fields() for spec in SHEET_BY_NAME}
-
-    def h(sheet: str, column: str) -> str:
-        return header(column, fields[sheet][column], lang)
-
-    lists = [(h("Cells", "cell_type"), "cell_type")] + [
-        (h("Admissions", column), column)
-        for column in ("sex", "occupation", "education", "referred_by")
-    ]
-    name = commune["commune_name"] or commune["commune_code"]
-    if lang == "vi":
-        history = (
-            f"Danh sách được điền sẵn theo báo cáo đã được chấp nhận gần nhất "
-            f"(quý {source[1]}/{source[0]}). Cập nhật theo tình hình cuối quý: thêm chi bộ mới, "
-            f"xoá chi bộ đã giải thể hoặc sáp nhập, sửa số đảng viên."
-            if source
-            else "Chưa có báo cáo nào được chấp nhận: ghi mỗi chi bộ một dòng."
-        )
-        lines = [
-            ("title", words.title.format(year=year, quarter=quarter)),
-            ("text", f"{name} (mã {commune['commune_code']}) — {reference.settings.province_name}"),
-            (
-                "text",
-                f"Hạn nộp: chậm nhất ngày {due:%d/%m/%Y} "
-                f"({reference.settings.deadline_days} ngày sau khi hết quý).",
-            ),
-            ("heading", "Lưu ý chung"),
-            (
-                "text",
-                "• Không đổi tên các trang, không sửa, xoá hay thêm cột. Dòng tiêu đề được "
-                "khoá; các ô dữ liệu vẫn nhập, thêm dòng, xoá dòng bình thường.",
-            ),
-            ("text", "• Ở các cột có danh sách thả xuống, chọn giá trị trong danh sách."),
-            ("text", "• Ngày ghi theo thứ tự ngày/tháng/năm, ví dụ 05/01/2027."),
-            (
-                "text",
-                "• Không ghi họ tên, số CCCD hay số thẻ đảng viên của người được kết nạp: "
-                "các cột đó bị loại bỏ khi nhận báo cáo.",
-            ),
-            (
-                "text",
-                "• Lưu tệp dạng Excel Workbook (.xlsx), không đặt mật khẩu, rồi gửi về "
-                "Ban Tổ chức.",
-            ),
-            ("heading", f"Trang «{s['Info']}»"),
-            (
-                "text",
-                f"• {h('Info', 'commune_code')}, {h('Info', 'commune_name')} và "
-                f"{h('Info', 'period')} đã được điền sẵn, không sửa.",
-            ),
-            (
-                "text",
-                f"• Ghi {h('Info', 'submitted_on')} (ngày lập báo cáo) và "
-                f"{h('Info', 'prepared_by')}.",
-            ),
-            ("heading", f"Trang «{s['Cells']}»: mỗi chi bộ một dòng"),
-            ("text", f"• {history}"),
-            (
-                "text",
-                f"• {h('Cells', 'cell_code')} không trùng nhau. "
-                f"{h('Cells', 'probationary_members')} gồm cả những người mới kết nạp trong quý.",
-            ),
-            (
-                "text",
-                f"• {h('Cells', 'last_admission_year')}: năm chi bộ kết nạp đảng viên gần "
-                f"nhất, để trống nếu chưa từng kết nạp; chi bộ có kết nạp trong quý ghi {year}.",
-            ),
-            ("heading", f"Trang «{s['Meetings']}»: mỗi chi bộ một dòng cho mỗi tháng"),
-            (
-                "text",
-                "• Các dòng đã có sẵn mã chi bộ và tháng. Không xoá dòng: tháng không "
-                f"sinh hoạt thì chọn «{words.false}» ở cột {h('Meetings', 'regular_meeting')}. "
-                "Ô để trống ở cột này được hiểu là không sinh hoạt.",
-            ),
-            (
-                "text",
-                f"• Có sinh hoạt: ghi {h('Meetings', 'meeting_date')} (trong tháng đó) và "
-                f"{h('Meetings', 'attendees')} (từ 1 đến tổng số đảng viên chính thức và dự bị "
-                "của chi bộ). Không sinh hoạt: để trống hai cột này.",
-            ),
-            (
-                "text",
-                f"• {h('Meetings', 'thematic_meeting')}: chọn «{words.true}» nếu trong "
-                f"tháng có sinh hoạt chuyên đề. {h('Meetings', 'higher_level_attendees')}: số "
-                "cấp ủy viên, cán bộ cấp xã, cấp tỉnh dự; để trống là 0.",
-            ),
-            ("text", f"• Thêm chi bộ ở trang «{s['Cells']}» thì thêm 3 dòng cho chi bộ đó."),
-            ("heading", f"Trang «{s['Admissions']}»: mỗi đảng viên kết nạp trong quý một dòng"),
-            ("text", "• Để trống cả trang nếu trong quý không kết nạp đảng viên nào."),
-            (
-                "text",
-                f"• Ngày kết nạp trong quý {quarter}/{year}. Tuổi khi kết nạp (năm kết nạp "
-                "trừ năm sinh) từ 18 trở lên; trên 60 tuổi cần cấp tỉnh chấp thuận.",
-            ),
-            (
-                "text",
-                "• Dân tộc ghi tên dân tộc (Kinh, Tày, Thái…). Tôn giáo và Đoàn thể giới "
-                "thiệu: để trống hoặc «Không» nếu không có.",
-            ),
-            (
-                "text",
-                f"• Chi bộ có người được kết nạp: số người kết nạp trong quý không vượt số ở "
-                f"cột {h('Cells', 'probationary_members')} của trang «{s['Cells']}», và cột "
-                f"{h('Cells', 'last_admission_year')} ghi {year} hoặc để trống.",
-            ),
-            ("heading", "Danh mục giá trị"),
-        ]
-    else:
-        history = (
-            f"Prefilled from the latest accepted return ({source[0]}-Q{source[1]}). Update it "
-            "to the quarter's end: add new cells, remove dissolved or merged ones, correct "
-            "the member counts."
-            if source
-            else "No accepted return yet: write one row per cell."
-        )
-        lines = [
-            ("title", words.title.format(year=year, quarter=quarter)),
-            (
-                "text",
-                f"{name} (code {commune['commune_code']}) — {reference.settings.province_name}",
-            ),
-            (
-                "text",
-                f"Due: {due:%d/%m/%Y} at the latest "
-                f"({reference.settings.deadline_days} days after the quarter ends).",
-            ),
-            ("heading", "General"),
-            (
-                "text",
-                "• Do not rename sheets or change, delete or add columns. Header rows are "
-                "locked; data cells, new rows and deleted rows work as usual.",
-            ),
-            ("text", "• Where a column has a dropdown, pick a value from it."),
-            ("text", "• Write dates day/month/year, e.g. 05/01/2027."),
-            (
-                "text",
-                "• Do not write names, ID card or party card numbers of new members: "
-                "such columns are dropped when the return is received.",
-            ),
-            ("text", "• Save as Excel Workbook (.xlsx), without a password."),
-            ("heading", f"Sheet «{s['Info']}»"),
-            ("text", "• Commune code, name and period are filled in: do not change them."),
-            ("text", "• Fill in submitted_on (the date of the return) and prepared_by."),
-            ("heading", f"Sheet «{s['Cells']}»: one row per cell"),
-            ("text", f"• {history}"),
-            (
-                "text",
-                "• Each cell_code once. probationary_members include this quarter's admissions.",
-            ),
-            (
-                "text",
-                "• last_admission_year: year of the cell's latest admission, blank if none "
-                f"ever; {year} for a cell that admitted this quarter.",
-            ),
-            ("heading", f"Sheet «{s['Meetings']}»: one row per cell and month"),
-            (
-                "text",
-                "• Rows are laid out with cell code and month. Do not delete them: for a "
-                f"month without a meeting pick «{words.false}» in regular_meeting. A blank there "
-                "reads as no meeting.",
-            ),
-            (
-                "text",
-                "• Meeting held: fill in meeting_date (in that month) and attendees (1 to "
-                "the cell's official + probationary members). Not held: leave both blank.",
-            ),
-            (
-                "text",
-                f"• thematic_meeting: «{words.true}» when a thematic meeting took place. "
-                "higher_level_attendees: cadres from commune or province who attended; blank is 0.",
-            ),
-            ("text", f"• A cell added in «{s['Cells']}» needs its 3 rows here."),
-            ("heading", f"Sheet «{s['Admissions']}»: one row per member admitted"),
-            ("text", "• Leave the sheet empty when nobody was admitted this quarter."),
-            (
-                "text",
-                f"• admitted_on within {year}-Q{quarter}. Age at admission (year admitted "
-                "minus birth year) at least 18; over 60 needs provincial approval.",
-            ),
-            ("text", "• religion and referred_by: blank or none when there is none."),
-            (
-                "text",
-                "• A cell's admissions in the quarter are at most its probationary_members, "
-                f"and its last_admission_year is {year} or blank.",
-            ),
-            ("heading", "Value lists"),
-        ]
-    lines += [("text", f"• {label}: {'; '.join(_labels(name, lang))}") for label, name in lists]
-    return lines
+    gettext = translations(lang).gettext
+    settings = reference.settings
+    due = _quarter_end(period) + dt.timedelta(days=settings.deadline_days)
+    words = _words(lang, period) | {
+        "name": commune["commune_name"] or commune["commune_code"],
+        "code": commune["commune_code"],
+        "province": settings.province_name,
+        "due": f"{due:%d/%m/%Y}",
+        "days": settings.deadline_days,
+    }
+    if source:
+        words |= {"source_year": source[0], "source_quarter": source[1]}
+    lines = [(style, gettext(text) % words) for style, text in _instruction_lines(bool(source))]
+    # each list under the header of its column (a list and its column share their name)
+    lists = ("cell_type", "sex", "occupation", "education", "referred_by")
+    return lines + [("text", f"• {words[n]}: {'; '.join(_labels(n, lang))}") for n in lists]
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -431,7 +329,7 @@ def _quarter_end(period: tuple[int, int]) -> dt.date:
     return _quarter_start(_next_quarter(period)) - dt.timedelta(days=1)
 
 
-QUERIES = Path(__file__).parent / "sql" / "templates"
+QUERIES = Path(__file__).parent / "sql" / "prefill"
 
 
 def _query(name: str) -> str:
@@ -489,7 +387,7 @@ def write_templates(
     ``en`` (the canonical names of SPEC §3). Files already in ``folder`` under the same
     names are replaced; other files are left alone.
     """
-    if lang not in _WORDS:
+    if lang not in ("vi", "en"):
         raise ValueError(f"No template words for language {lang!r} (vi or en).")
     histories = _histories(warehouse, period)
     folder.mkdir(parents=True, exist_ok=True)
@@ -521,7 +419,8 @@ class _Template:
         self.commune = commune
         self.period = period
         self.lang = lang
-        self.words = _WORDS[lang]
+        self.gettext = translations(lang).gettext
+        self.words = _words(lang, period)
         self.history = history
         self.reference = reference
         self.book = xlsxwriter.Workbook(
@@ -536,7 +435,7 @@ class _Template:
         self.book.set_properties(
             {
                 "created": dt.datetime.combine(_quarter_start(period), dt.time()),
-                "title": self.words.title.format(year=period[0], quarter=period[1]),
+                "title": self.gettext(TITLE) % self.words,
                 "subject": f"{commune['commune_code']} {commune['commune_name'] or ''}".strip(),
             }
         )
@@ -566,7 +465,7 @@ class _Template:
             "int": add({"locked": False, "num_format": "0"}),
             "date": add({"locked": False, "num_format": "dd/mm/yyyy"}),
         }
-        self.sheet_names = self.words.sheets
+        self.sheet_names = _sheet_names(lang)
         self.list_ranges: dict[str, str] = {}
 
     # -- helpers --
@@ -576,19 +475,7 @@ class _Template:
         return f"'{name}'"
 
     def _hint(self, key: str) -> str:
-        first, last = self.period[1] * 3 - 2, self.period[1] * 3
-        end = _quarter_end(self.period)
-        meetings = SHEET_BY_NAME["Meetings"].fields()
-        return self.words.hints[key].format(
-            year=self.period[0],
-            quarter=self.period[1],
-            first_month=first,
-            last_month=last,
-            next_month=(end + dt.timedelta(days=1)).month,
-            end_year=(end + dt.timedelta(days=1)).year,
-            cells=self.sheet_names["Cells"],
-            month=header("month", meetings["month"], self.lang),
-        )
+        return self.gettext(HINTS[key]) % self.words
 
     def _validate(self, ws: Worksheet, rows: tuple[int, int], col: int, rule: dict) -> None:
         ws.data_validation(rows[0], col, rows[1], col, rule)
@@ -637,7 +524,7 @@ class _Template:
             ws.write_string(0, c, name, self.fmt["label"])
             for r, label in enumerate(labels, start=1):
                 ws.write_string(r, c, label)
-            letter = column_letter(c)
+            letter = xl_col_to_name(c)
             self.list_ranges[name] = (
                 f"={self._ref('Lists')}!${letter}$2:${letter}${len(labels) + 1}"
             )
@@ -663,12 +550,7 @@ class _Template:
         ws.set_column(0, 0, 24, self.fmt["locked"])
         ws.set_column(1, 1, 32, self.fmt["any"])
         ws.set_column(2, 2, 70, self.fmt["hint"])
-        ws.write_string(
-            0,
-            0,
-            self.words.title.format(year=self.period[0], quarter=self.period[1]),
-            self.fmt["title"],
-        )
+        ws.write_string(0, 0, self.gettext(TITLE) % self.words, self.fmt["title"])
         values = {
             "commune_code": self.commune["commune_code"],
             "commune_name": self.commune["commune_name"] or "",
@@ -676,12 +558,12 @@ class _Template:
         }
         row = 2
         for column, meta in fields.items():
-            ws.write_string(row, 0, header(column, meta, self.lang), self.fmt["label"])
+            ws.write_string(row, 0, expected_header(column, meta, self.lang), self.fmt["label"])
             if column in values:
                 ws.write_string(row, 1, values[column], self.fmt["str"])
             elif meta["kind"] == "date":
                 ws.write_blank(row, 1, None, self.fmt["date"])
-                ws.write_string(row, 2, f"{self.words.todo}: {self._hint(f'Info.{column}')}")
+                ws.write_string(row, 2, f"{self.gettext(TODO)}: {self._hint(f'Info.{column}')}")
                 self._validate(
                     ws,
                     (row, row),
@@ -693,7 +575,7 @@ class _Template:
                 )
             else:
                 ws.write_blank(row, 1, None, self.fmt["str"])
-                ws.write_string(row, 2, f"{self.words.todo}: {self._hint(f'Info.{column}')}")
+                ws.write_string(row, 2, f"{self.gettext(TODO)}: {self._hint(f'Info.{column}')}")
                 self._validate(ws, (row, row), 1, self._any_rule(f"Info.{column}"))
             row += 1
         ws.protect("", {"format_columns": True, "format_rows": True})
@@ -704,7 +586,7 @@ class _Template:
         data = (1, last)
         ws.set_row(0, 32, self.fmt["header"])
         for c, (column, meta) in enumerate(fields.items()):
-            text = header(column, meta, self.lang)
+            text = expected_header(column, meta, self.lang)
             width = 30 if column == "cell_name" else max(12, min(len(text) + 4, 30))
             ws.set_column(c, c, width, self.fmt[self._style(meta["kind"])])
             ws.write_string(0, c, text, self.fmt["header"])
@@ -725,7 +607,7 @@ class _Template:
                     ws.write_string(r, c, str(value), self.fmt[self._style(meta["kind"])])
         if sheet == "Meetings" and rows:
             col = list(fields).index("regular_meeting")
-            letter = column_letter(col)
+            letter = xl_col_to_name(col)
             ws.conditional_format(
                 1,
                 col,
@@ -762,7 +644,7 @@ class _Template:
         text = self._hint(key)
         return {
             "input_message": text[:255],
-            "error_title": self.words.check,
+            "error_title": self.gettext(CHECK),
             "error_message": text[:255],
         }
 
@@ -791,7 +673,7 @@ class _Template:
     def _rule(self, sheet: str, column: str, meta: dict, col: int) -> dict[str, Any]:
         """The data validation of one column of a table sheet."""
         year, quarter = self.period
-        key = f"{sheet}.{column}" if f"{sheet}.{column}" in self.words.hints else column
+        key = f"{sheet}.{column}" if f"{sheet}.{column}" in HINTS else column
         kind = meta["kind"]
         if kind == "bool" or kind.startswith("list:"):
             name = "boolean" if kind == "bool" else kind.removeprefix("list:")
@@ -817,8 +699,8 @@ class _Template:
         if column == "meeting_date":
             # a date in the month of the row's month column (when it is a plain number)
             fields = list(SHEET_BY_NAME[sheet].fields())
-            d = f"{column_letter(col)}2"
-            m = f"${column_letter(fields.index('month'))}2"
+            d = f"{xl_col_to_name(col)}2"
+            m = f"${xl_col_to_name(fields.index('month'))}2"
             start, end = _quarter_start(self.period), _quarter_start(_next_quarter(self.period))
             formula = (
                 f"=AND(ISNUMBER({d}),{d}>=DATE({start.year},{start.month},1),"
