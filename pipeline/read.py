@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipeline.formulas import uncached_formulas
-from pipeline.problems import Problem, finding, message
+from pipeline.problems import Problem, finding
 from pipeline.values import UncachedFormula, fold, is_blank, text
 from schemas import PERSONAL_ALIASES, SHEETS, SheetSpec
 
@@ -58,21 +59,7 @@ class Workbook:
 
     def file_problem(self, rule: str, lang: str, found: str | None = None) -> None:
         """A problem of the whole file; ``found`` is a key of ``FILE_FINDINGS``."""
-        value = finding(found, lang) or None
-        message_text = message(rule, lang, value=value or "")
-        self.problems.append(
-            Problem(self.file_name, None, None, None, None, value, "error", rule, message_text)
-        )
-
-
-def column_letter(index: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+        self.problems.append(Problem.make(rule, self.file_name, lang, value=finding(found, lang)))
 
 
 def workbook_identity(path: Path, raw_root: Path, data: bytes | None = None) -> Workbook:
@@ -205,20 +192,11 @@ def _read_sheets(
     for spec in SHEETS:
         name = next((by_key[k] for k in map(fold, (spec.name, *spec.aliases)) if k in by_key), None)
         if name is None:
+            # named as the Vietnamese template names it, in a Vietnamese message
+            written = spec.aliases[0] if lang == "vi" else spec.name
             book.problems.append(
-                Problem(
-                    book.file_name,
-                    spec.name,
-                    None,
-                    None,
-                    None,
-                    None,
-                    "error",
-                    "missing-sheet",
-                    # named as the Vietnamese template names it, in a Vietnamese message
-                    message(
-                        "missing-sheet", lang, sheet=spec.aliases[0] if lang == "vi" else spec.name
-                    ),
+                Problem.make(
+                    "missing-sheet", book.file_name, lang, sheet=spec.name, sheet_name=written
                 )
             )
             continue
@@ -256,29 +234,34 @@ def _cell_text(value: Any) -> str:
         return ""
 
 
+def cell_reference(row: int | None, col: int | None) -> str | None:
+    """The Excel reference (``E4``) of an Excel row and a 0-based column, when both are known."""
+    return xl_rowcol_to_cell(row - 1, col) if row and col is not None else None
+
+
 def _structure_problem(
     book: Workbook,
-    sheet: str,
-    row: int | None,
-    column: str | None,
-    col: int | None,
-    header: str,
     rule: str,
     lang: str,
-    severity: str = "error",
+    *,
+    sheet: str,
+    header: str,
+    row: int | None = None,
+    column: str | None = None,
+    col: int | None = None,
 ) -> None:
-    cell = f"{column_letter(col)}{row}" if col is not None and row is not None else None
+    """A problem of the sheet's layout, named by the ``header`` as written (or expected)."""
+    cell = cell_reference(row, col)
     book.problems.append(
-        Problem(
+        Problem.make(
+            rule,
             book.file_name,
-            sheet,
-            row,
-            column,
-            cell,
-            None,
-            severity,
-            rule,  # type: ignore[arg-type]
-            message(rule, lang, header=header, sheet=sheet),
+            lang,
+            sheet=sheet,
+            row=row,
+            column=column,
+            cell=cell,
+            header=header,
         )
     )
 
@@ -316,7 +299,7 @@ def _report_missing(
     fields = spec.fields()
     for column in columns:
         header = expected_header(column, fields[column], lang)
-        _structure_problem(book, spec.name, row, column, None, header, rule, lang)
+        _structure_problem(book, rule, lang, sheet=spec.name, header=header, row=row, column=column)
 
 
 def _find_header(grid: list[list[Any]], aliases: dict[str, str]) -> int | None:
@@ -358,23 +341,13 @@ def _read_table(
         column = aliases.get(fold(header))
         if column is not None and column not in found:
             found[column] = (header, c)
-        elif fold(header) in personal:
+            continue
+        if fold(header) in personal:
             _erase_column(grid, header_at, c)
-            _structure_problem(
-                book,
-                spec.name,
-                header_row,
-                None,
-                c,
-                header,
-                "personal-data-dropped",
-                lang,
-                "warning",
-            )
+            rule = "personal-data-dropped"
         else:
-            _structure_problem(
-                book, spec.name, header_row, None, c, header, "extra-column", lang, "warning"
-            )
+            rule = "extra-column"
+        _structure_problem(book, rule, lang, sheet=spec.name, header=header, row=header_row, col=c)
     missing = [c for c in fields if c not in found]
     _report_missing(book, spec, missing, header_row, "missing-column", lang)
     columns = {c: found[c] for c in fields if c in found}
@@ -403,12 +376,12 @@ def _read_table(
         elif not all(is_blank(v) for v in cells):
             _structure_problem(
                 book,
-                spec.name,
-                header_row + 1 + i,
-                "cell_code",
-                code_at,
-                columns["cell_code"][0],
                 "row-without-cell-code",
                 lang,
+                sheet=spec.name,
+                header=columns["cell_code"][0],
+                row=header_row + 1 + i,
+                column="cell_code",
+                col=code_at,
             )
     return SheetData(name, columns, rows, grid)

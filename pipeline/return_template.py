@@ -49,10 +49,10 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline.labels import slug
-from pipeline.read import column_letter
 from pipeline.reference import Reference
 from pipeline.warehouse import open_read_only
 from schemas import SHEET_BY_NAME
@@ -637,7 +637,7 @@ class _Template:
             ws.write_string(0, c, name, self.fmt["label"])
             for r, label in enumerate(labels, start=1):
                 ws.write_string(r, c, label)
-            letter = column_letter(c)
+            letter = xl_col_to_name(c)
             self.list_ranges[name] = (
                 f"={self._ref('Lists')}!${letter}$2:${letter}${len(labels) + 1}"
             )
@@ -725,7 +725,7 @@ class _Template:
                     ws.write_string(r, c, str(value), self.fmt[self._style(meta["kind"])])
         if sheet == "Meetings" and rows:
             col = list(fields).index("regular_meeting")
-            letter = column_letter(col)
+            letter = xl_col_to_name(col)
             ws.conditional_format(
                 1,
                 col,
@@ -817,8 +817,8 @@ class _Template:
         if column == "meeting_date":
             # a date in the month of the row's month column (when it is a plain number)
             fields = list(SHEET_BY_NAME[sheet].fields())
-            d = f"{column_letter(col)}2"
-            m = f"${column_letter(fields.index('month'))}2"
+            d = f"{xl_col_to_name(col)}2"
+            m = f"${xl_col_to_name(fields.index('month'))}2"
             start, end = _quarter_start(self.period), _quarter_start(_next_quarter(self.period))
             formula = (
                 f"=AND(ISNUMBER({d}),{d}>=DATE({start.year},{start.month},1),"
