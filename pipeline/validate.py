@@ -22,7 +22,7 @@ from pipeline import values
 from pipeline.problems import CODES, PANDERA_CHECKS, Problem, expected
 from pipeline.read import Workbook, cell_reference, expected_header
 from schemas import SHEET_BY_NAME, SHEETS, SheetSpec
-from schemas.value_lists import BLANK_MEANS, VALUE_LISTS, label_index
+from schemas.value_lists import BLANK_MEANS, VALUE_LISTS
 
 TABLE_SHEETS = ("Cells", "Meetings", "Admissions")
 SHEET_ORDER = {spec.name: i for i, spec in enumerate(SHEETS)}
@@ -112,10 +112,10 @@ def _concat(frames: list[pd.DataFrame], *order: str) -> pd.DataFrame:
 def _parser(kind: str) -> Callable[[Any], Any]:
     if kind.startswith("list:"):
         name = kind.removeprefix("list:")
-        index = label_index(name)
+        index = values.label_index(VALUE_LISTS[name])
         return lambda v: values.labelled(v, index, BLANK_MEANS.get(name))
     if kind == "bool":
-        index = label_index("boolean")
+        index = values.label_index(VALUE_LISTS["boolean"])
         return lambda v: values.labelled(v, index, "false") == "true"
     return {
         "text": values.text,
