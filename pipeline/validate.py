@@ -24,7 +24,6 @@ from pipeline.read import Workbook, cell_reference, expected_header
 from schemas import SHEET_BY_NAME, SHEETS, SheetSpec
 from schemas.value_lists import BLANK_MEANS, VALUE_LISTS
 
-TABLE_SHEETS = ("Cells", "Meetings", "Admissions")
 SHEET_ORDER = {spec.name: i for i, spec in enumerate(SHEETS)}
 
 
