@@ -57,9 +57,13 @@ class Workbook:
     sheets: dict[str, SheetData] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    def add_problem(self, rule: str, lang: str, **where: Any) -> None:
+        """Note a problem of this file; ``where``: the rest of ``Problem.make``'s arguments."""
+        self.problems.append(Problem.make(rule, self.file_name, lang, **where))
+
     def file_problem(self, rule: str, lang: str, found: str | None = None) -> None:
         """A problem of the whole file; ``found`` is a key of ``FILE_FINDINGS``."""
-        self.problems.append(Problem.make(rule, self.file_name, lang, value=finding(found, lang)))
+        self.add_problem(rule, lang, value=finding(found, lang))
 
 
 def workbook_identity(path: Path, raw_root: Path, data: bytes | None = None) -> Workbook:
@@ -194,11 +198,7 @@ def _read_sheets(
         if name is None:
             # named as the Vietnamese template names it, in a Vietnamese message
             written = spec.aliases[0] if lang == "vi" else spec.name
-            book.problems.append(
-                Problem.make(
-                    "missing-sheet", book.file_name, lang, sheet=spec.name, sheet_name=written
-                )
-            )
+            book.add_problem("missing-sheet", lang, sheet=spec.name, sheet_name=written)
             continue
         grid = opened.get_sheet_by_name(name).to_python(skip_empty_area=False)
         _mark_formulas(grid, formulas.get(name, {}))
@@ -239,33 +239,6 @@ def cell_reference(row: int | None, col: int | None) -> str | None:
     return xl_rowcol_to_cell(row - 1, col) if row and col is not None else None
 
 
-def _structure_problem(
-    book: Workbook,
-    rule: str,
-    lang: str,
-    *,
-    sheet: str,
-    header: str,
-    row: int | None = None,
-    column: str | None = None,
-    col: int | None = None,
-) -> None:
-    """A problem of the sheet's layout, named by the ``header`` as written (or expected)."""
-    cell = cell_reference(row, col)
-    book.problems.append(
-        Problem.make(
-            rule,
-            book.file_name,
-            lang,
-            sheet=sheet,
-            row=row,
-            column=column,
-            cell=cell,
-            header=header,
-        )
-    )
-
-
 def _read_info(
     spec: SheetSpec, name: str, grid: list[list[Any]], book: Workbook, lang: str
 ) -> SheetData:
@@ -299,7 +272,7 @@ def _report_missing(
     fields = spec.fields()
     for column in columns:
         header = expected_header(column, fields[column], lang)
-        _structure_problem(book, rule, lang, sheet=spec.name, header=header, row=row, column=column)
+        book.add_problem(rule, lang, sheet=spec.name, row=row, column=column, header=header)
 
 
 def _find_header(grid: list[list[Any]], aliases: dict[str, str]) -> int | None:
@@ -347,7 +320,8 @@ def _read_table(
             rule = "personal-data-dropped"
         else:
             rule = "extra-column"
-        _structure_problem(book, rule, lang, sheet=spec.name, header=header, row=header_row, col=c)
+        cell = cell_reference(header_row, c)
+        book.add_problem(rule, lang, sheet=spec.name, row=header_row, cell=cell, header=header)
     missing = [c for c in fields if c not in found]
     _report_missing(book, spec, missing, header_row, "missing-column", lang)
     columns = {c: found[c] for c in fields if c in found}
@@ -374,14 +348,13 @@ def _read_table(
         if not is_blank(code_of(cells)):
             rows.append((header_row + 1 + i, values_of(cells)))
         elif not all(is_blank(v) for v in cells):
-            _structure_problem(
-                book,
+            book.add_problem(
                 "row-without-cell-code",
                 lang,
                 sheet=spec.name,
-                header=columns["cell_code"][0],
                 row=header_row + 1 + i,
                 column="cell_code",
-                col=code_at,
+                cell=cell_reference(header_row + 1 + i, code_at),
+                header=columns["cell_code"][0],
             )
     return SheetData(name, columns, rows, grid)
