@@ -20,12 +20,13 @@ import pandas as pd
 import xlsxwriter
 from babel.dates import format_date
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline.labels import slug, translations
 from pipeline.number_formats import NumberFormat, SheetFormats, is_temporal, read_number_formats
 from pipeline.problems import Problem
-from pipeline.read import Workbook, column_letter
+from pipeline.read import Workbook
 from pipeline.validate import SHEET_ORDER, Validated
 from pipeline.values import shown
 from pipeline.workers import fork_map
@@ -347,9 +348,8 @@ def _copy_sheets(
     """The clerk's sheets as sent, offending cells coloured and commented."""
     marked: dict[str, dict[tuple[int, int], Problem]] = defaultdict(dict)
     for p in problems:
-        if p.sheet and p.cell and p.row:
-            col = _column_index(p.cell)
-            marked[p.sheet].setdefault((p.row - 1, col), p)
+        if p.sheet and p.cell:
+            marked[p.sheet].setdefault(xl_cell_to_rowcol(p.cell), p)
     used = {name.casefold() for name in workbook.sheetnames}
     for canonical in sorted(book.sheets, key=SHEET_ORDER.__getitem__):
         data = book.sheets[canonical]
@@ -437,12 +437,3 @@ def _default_format(value: dt.date | dt.time | dt.timedelta) -> str:
     if isinstance(value, dt.datetime) and value.time() != dt.time(0):
         return DATETIME_FORMAT
     return DATE_FORMAT
-
-
-def _column_index(cell: str) -> int:
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    assert column_letter(index - 1) == letters
-    return index - 1

@@ -11,14 +11,17 @@ import io
 import posixpath
 import re
 import zipfile
+from functools import cache
 from xml.etree import ElementTree
+
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from pipeline.values import UncachedFormula
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_REF = re.compile(r"([A-Z]+)(\d+)")
+_REFERENCE = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")  # A1 to XFD1048576, Excel's last cell
 
 
 def uncached_formulas(data: bytes) -> dict[str, dict[tuple[int, int], UncachedFormula]]:
@@ -67,11 +70,23 @@ def _scan(xml: bytes) -> dict[tuple[int, int], UncachedFormula]:
         formula = element.find(f"{_MAIN}f")
         value = element.find(f"{_MAIN}v")
         if formula is not None and (value is None or not (value.text or "").strip()):
-            match = _REF.fullmatch(element.get("r", ""))
-            if match:
-                column = 0
-                for letter in match[1]:
-                    column = column * 26 + ord(letter) - 64
-                cells[(int(match[2]) - 1, column - 1)] = UncachedFormula("=" + (formula.text or ""))
+            position = cell_position(element.get("r", "").encode())
+            if position:
+                cells[position] = UncachedFormula("=" + (formula.text or ""))
         element.clear()
     return cells
+
+
+def cell_position(reference: bytes) -> tuple[int, int] | None:
+    """0-based (row, column) of a cell reference such as ``b"AB12"``; None if it is not one.
+
+    Bytes, as the number formats' scan of every cell finds them (decoding each costs a
+    third more).
+    """
+    match = _REFERENCE.fullmatch(reference)
+    return (int(match[2]) - 1, _column(match[1])) if match else None
+
+
+@cache  # sheets repeat a few columns in every row: each one's letters are read once
+def _column(letters: bytes) -> int:
+    return xl_cell_to_rowcol(letters.decode() + "1")[1]

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, is_date_format, is_timedelta_format
 from openpyxl.styles.stylesheet import Stylesheet
 
-from pipeline.formulas import sheet_members
+from pipeline.formulas import cell_position, sheet_members
 from pipeline.values import text
 
 # A built-in format's index (Excel shows it as the reader's locale says: 14 is the short
@@ -39,7 +39,6 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData\b(.*)</(?:[\w.-]+:)?sheetData>", re.DOTALL)
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)\b([^>]*)>")
 _ATTRIBUTE = re.compile(rb"""\b(r|s)\s*=\s*["']([^"']*)["']""")
-_REFERENCE = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 
 
 def read_number_formats(
@@ -121,19 +120,12 @@ def _scan(xml: bytes, styles: list[NumberFormat | None], rows: int, columns: int
             if r >= rows:
                 break  # rows come in order; the rest are styled blanks past the data
             continue
-        reference = _REFERENCE.fullmatch(attributes.get(b"r", b""))
-        if reference:
-            r, c = int(reference[2]) - 1, _column(reference[1])
+        position = cell_position(attributes.get(b"r", b""))
+        if position:
+            r, c = position
         else:
             c += 1
         style = int(attributes.get(b"s", b"0"))
         if 0 <= r < rows and c < columns and 0 < style < len(styles) and styles[style]:
             formats[(r, c)] = styles[style]  # type: ignore[assignment]
     return formats
-
-
-def _column(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + letter - 64
-    return index - 1

@@ -1,9 +1,12 @@
 """The one problem record that travels from the reader to ``problems`` and the feedback workbooks.
 
-``CODES`` is the catalogue: each rule's severity, the column it is reported on
-when a whole-row check finds it, and the message a commune clerk reads, in
-English and Vietnamese. Templates may use ``{header}`` (the column header as
-written in the clerk's workbook), ``{value}``, ``{sheet}`` and the row's fields.
+``CODES`` is the catalogue: each rule's severity, a short title (English: it names
+the rule for developers and analysts; clerks read the message), the column it is
+reported on when a whole-row check finds it, and the message a commune clerk
+reads, in English and Vietnamese. ``Problem.make`` takes severity and message from
+it. Templates may use ``{value}`` (the problem's value), ``{header}`` (the column
+header as written in the clerk's workbook), ``{sheet_name}`` (the sheet as
+written) and the row's fields.
 """
 
 from __future__ import annotations
@@ -34,13 +37,39 @@ class Problem:
     rule: str
     message: str
 
+    @classmethod
+    def make(
+        cls,
+        rule: str,
+        file_name: str,
+        lang: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        cell: str | None = None,
+        value: str | None = None,
+        **params: Any,
+    ) -> Problem:
+        """A problem of ``rule`` (a key of ``CODES``), its severity and message from there.
+
+        The message's ``{value}`` is ``value`` (an empty one is stored as None); ``params``
+        fill its other placeholders.
+        """
+        text = message(rule, lang, **params, value=value or "")
+        severity = CODES[rule].severity
+        return cls(file_name, sheet, row, column, cell, value or None, severity, rule, text)
+
 
 PROBLEM_COLUMNS = tuple(f.name for f in fields(Problem))
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule: its severity, a short title, the message in English and Vietnamese."""
+
     severity: Severity
+    title: str  # a few words naming the rule, as frictionless' error types have
     en: str
     vi: str
     column: str | None = None  # where a whole-row check reports the problem
@@ -53,22 +82,26 @@ CODES: dict[str, Rule] = {
     # --- the file as a whole ---
     "empty-file": Rule(
         "error",
+        "Empty file",
         "The file is empty (0 bytes). Send the return workbook again.",
         "Tệp rỗng (0 byte). Vui lòng gửi lại tệp báo cáo.",
     ),
     "file-too-large": Rule(
         "error",
+        "File too large",
         "The file is larger than 20 MB. Remove pictures and unused sheets, save, and send it "
         "again.",
         "Tệp lớn hơn 20 MB. Xóa hình ảnh và các trang tính không dùng, lưu lại rồi gửi lại.",
     ),
     "not-a-workbook": Rule(
         "error",
+        "Not a workbook",
         f"The file is not an Excel workbook (it is {{value}}). {_FIX_FILE_EN}",
         f"Tệp không phải sổ làm việc Excel (đây là {{value}}). {_FIX_FILE_VI}",
     ),
     "password-protected": Rule(
         "error",
+        "Password-protected workbook",
         "The workbook is protected by a password. Remove the password (File → Info → Protect "
         "Workbook), save, and send it again.",
         "Tệp được đặt mật khẩu. Gỡ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc), lưu lại rồi "
@@ -76,24 +109,28 @@ CODES: dict[str, Rule] = {
     ),
     "damaged-file": Rule(
         "error",
+        "Damaged file",
         f"The file is damaged and cannot be read ({{value}}). {_FIX_FILE_EN}",
         f"Tệp bị hỏng, không đọc được ({{value}}). {_FIX_FILE_VI}",
     ),
     "unsafe-file": Rule(
         "error",
+        "Unsafe content",
         f"The file contains content Excel never writes ({{value}}). {_FIX_FILE_EN}",
         f"Tệp chứa nội dung mà Excel không bao giờ tạo ra ({{value}}). {_FIX_FILE_VI}",
     ),
     # --- structure ---
     "missing-sheet": Rule(
         "error",
-        "The sheet '{sheet}' is missing. Use the return template, which has the sheets Info, "
-        "Cells, Meetings and Admissions.",
-        "Thiếu trang tính '{sheet}'. Hãy dùng mẫu báo cáo có đủ các trang Thông tin, Chi bộ, "
-        "Sinh hoạt và Kết nạp.",
+        "Missing sheet",
+        "The sheet '{sheet_name}' is missing. Use the return template, which has the sheets "
+        "Info, Cells, Meetings and Admissions.",
+        "Thiếu trang tính '{sheet_name}'. Hãy dùng mẫu báo cáo có đủ các trang Thông tin, "
+        "Chi bộ, Sinh hoạt và Kết nạp.",
     ),
     "missing-column": Rule(
         "error",
+        "Missing column",
         "The column '{header}' is missing from the header row (searched in the first 15 rows). "
         "Add it with that header.",
         "Thiếu cột '{header}' trong dòng tiêu đề (tìm trong 15 dòng đầu). Hãy thêm cột với tiêu "
@@ -101,16 +138,19 @@ CODES: dict[str, Rule] = {
     ),
     "missing-info": Rule(
         "error",
+        "Missing Info entry",
         "'{header}' is missing: write it in the first column and its value in the next one.",
         "Thiếu mục '{header}': ghi tên mục ở cột đầu và giá trị ở cột bên cạnh.",
     ),
     "extra-column": Rule(
         "warning",
+        "Extra column",
         "The column '{header}' is not part of the return and was ignored.",
         "Cột '{header}' không thuộc mẫu báo cáo nên đã được bỏ qua.",
     ),
     "personal-data-dropped": Rule(
         "warning",
+        "Personal data dropped",
         "The column '{header}' holds personal data, which the return must not contain; it was "
         "not stored. Delete the column.",
         "Cột '{header}' chứa thông tin cá nhân, báo cáo không được có thông tin này; cột đã bị "
@@ -118,27 +158,34 @@ CODES: dict[str, Rule] = {
     ),
     "row-without-cell-code": Rule(
         "error",
+        "Row without a cell code",
         "This row has data but no '{header}'. Fill in the cell code, or delete the row.",
         "Dòng này có dữ liệu nhưng thiếu '{header}'. Hãy ghi mã chi bộ hoặc xóa dòng.",
     ),
     "no-cells": Rule(
         "error",
-        "The sheet '{sheet}' lists no party cell. List every cell of the commune, one per row.",
-        "Trang '{sheet}' không có chi bộ nào. Hãy liệt kê mọi chi bộ của xã, mỗi chi bộ một dòng.",
+        "No cells listed",
+        "The sheet '{sheet_name}' lists no party cell. List every cell of the commune, one per "
+        "row.",
+        "Trang '{sheet_name}' không có chi bộ nào. Hãy liệt kê mọi chi bộ của xã, mỗi chi bộ "
+        "một dòng.",
     ),
     # --- single values ---
     "required-value": Rule(
         "error",
+        "Required value",
         "'{header}' is empty. Fill it in.",
         "'{header}' đang để trống. Hãy điền vào.",
     ),
     "not-an-integer": Rule(
         "error",
+        "Not a whole number",
         "'{header}' must be a whole number; found '{value}'.",
         "'{header}' phải là số nguyên; giá trị hiện tại là '{value}'.",
     ),
     "not-a-date": Rule(
         "error",
+        "Not a date",
         "'{header}' must be a date written day/month/year (for example 05/07/2026); found "
         "'{value}'.",
         "'{header}' phải là ngày theo dạng ngày/tháng/năm (ví dụ 05/07/2026); giá trị hiện tại "
@@ -146,43 +193,51 @@ CODES: dict[str, Rule] = {
     ),
     "not-in-list": Rule(
         "error",
+        "Not an accepted value",
         "'{value}' is not an accepted value of '{header}'. Use one of: {choices}.",
         "'{value}' không phải giá trị hợp lệ của '{header}'. Hãy dùng một trong các giá trị: "
         "{choices}.",
     ),
     "bad-commune-code": Rule(
         "error",
+        "Malformed commune code",
         "'{header}' must be the 5-digit commune code (for example 06253); found '{value}'.",
         "'{header}' phải là mã xã gồm 5 chữ số (ví dụ 06253); giá trị hiện tại là '{value}'.",
     ),
     "bad-period": Rule(
         "error",
+        "Malformed period",
         "'{header}' must be a quarter such as 2026-Q3 or Quý 3/2026; found '{value}'.",
         "'{header}' phải là một quý, ví dụ 2026-Q3 hoặc Quý 3/2026; giá trị hiện tại là '{value}'.",
     ),
     "bad-month": Rule(
         "error",
+        "Malformed month",
         "'{header}' must be a month: a number 1–12 or month/year such as 07/2026; found '{value}'.",
         "'{header}' phải là tháng: số từ 1 đến 12 hoặc tháng/năm như 07/2026; giá trị hiện tại "
         "là '{value}'.",
     ),
     "control-characters": Rule(
         "error",
+        "Control characters",
         "'{header}' contains invisible control characters. Retype the value.",
         "'{header}' chứa ký tự điều khiển ẩn. Hãy gõ lại giá trị này.",
     ),
     "text-too-long": Rule(
         "error",
+        "Text too long",
         "'{header}' is longer than 32,767 characters. Shorten it.",
         "'{header}' dài quá 32.767 ký tự. Hãy rút ngắn.",
     ),
     "formula-without-value": Rule(
         "error",
+        "Formula without a saved result",
         "'{header}' is a formula with no saved result. Open the file in Excel and save it again.",
         "'{header}' là công thức chưa có kết quả. Mở tệp bằng Excel và lưu lại.",
     ),
     "number-too-large": Rule(
         "error",
+        "Number too large",
         "'{header}' ({value}) has more than 9 digits: no count or year of a return is that "
         "large. Check the figure.",
         "'{header}' ({value}) có hơn 9 chữ số: không có số lượng hay năm nào trong báo cáo lớn "
@@ -190,12 +245,14 @@ CODES: dict[str, Rule] = {
     ),
     "year-out-of-range": Rule(
         "error",
+        "Year out of range",
         "'{header}' ({value}) is not between the years 1900 and 2100. Check the year.",
         "'{header}' ({value}) không nằm trong khoảng từ năm 1900 đến năm 2100. Hãy kiểm tra lại "
         "năm.",
     ),
     "value-not-checked": Rule(
         "error",
+        "Value not checked",
         "'{header}' holds '{value}', which could not be checked as {expected}. Type it again as "
         "{expected}, save the file and send it again.",
         "'{header}' có giá trị '{value}', không kiểm tra được là {expected}. Hãy gõ lại thành "
@@ -203,16 +260,18 @@ CODES: dict[str, Rule] = {
     ),
     "sheet-not-checked": Rule(
         "error",
-        "The sheet '{sheet}' could not be checked: a value in it is of a kind the checks do not "
-        "expect (such as a date or a number far out of range). Check the dates and numbers of "
-        "the sheet, save the file and send it again.",
-        "Không kiểm tra được trang '{sheet}': có một giá trị thuộc loại không lường trước (ví dụ "
-        "một ngày hoặc một số nằm quá xa khoảng hợp lệ). Hãy kiểm tra các ngày và số trong trang, "
-        "lưu tệp rồi gửi lại.",
+        "Sheet not checked",
+        "The sheet '{sheet_name}' could not be checked: a value in it is of a kind the checks "
+        "do not expect (such as a date or a number far out of range). Check the dates and "
+        "numbers of the sheet, save the file and send it again.",
+        "Không kiểm tra được trang '{sheet_name}': có một giá trị thuộc loại không lường trước "
+        "(ví dụ một ngày hoặc một số nằm quá xa khoảng hợp lệ). Hãy kiểm tra các ngày và số "
+        "trong trang, lưu tệp rồi gửi lại.",
     ),
     # --- rules of the return ---
     "unknown-commune": Rule(
         "error",
+        "Unknown commune",
         "The commune code '{value}' is not in the province's list of communes. Check the code "
         "with the Party Organisation Board.",
         "Mã xã '{value}' không có trong danh sách xã của tỉnh. Hãy kiểm tra lại mã với Ban Tổ "
@@ -221,29 +280,34 @@ CODES: dict[str, Rule] = {
     ),
     "period-in-future": Rule(
         "error",
+        "Period in the future",
         "The period '{value}' has not started yet. Check the year and quarter.",
         "Kỳ báo cáo '{value}' chưa bắt đầu. Hãy kiểm tra lại năm và quý.",
         column="period",
     ),
     "negative-number": Rule(
         "error",
+        "Negative number",
         "'{header}' cannot be negative; found {value}.",
         "'{header}' không được là số âm; giá trị hiện tại là {value}.",
     ),
     "duplicate-cell": Rule(
         "error",
+        "Duplicate cell",
         "The cell code '{value}' appears more than once. Each cell must be listed once.",
         "Mã chi bộ '{value}' bị lặp lại. Mỗi chi bộ chỉ được ghi một lần.",
         column="cell_code",
     ),
     "last-admission-after-period": Rule(
         "error",
+        "Last admission after the period",
         "'{header}' ({value}) is after the year of the report ({_year}).",
         "'{header}' ({value}) lớn hơn năm báo cáo ({_year}).",
         column="last_admission_year",
     ),
     "admissions-above-probationary": Rule(
         "error",
+        "More admissions than probationary members",
         "The sheet of admissions lists {_admissions} new member(s) for this cell, more than its "
         "{value} probationary member(s). New members are probationary for 12 months: check both "
         "sheets.",
@@ -253,6 +317,7 @@ CODES: dict[str, Rule] = {
     ),
     "last-admission-year-mismatch": Rule(
         "error",
+        "Last admission year contradicts admissions",
         "This cell admitted a member this quarter, so '{header}' must be {_year} or blank; found "
         "{value}.",
         "Chi bộ có kết nạp đảng viên trong quý nên '{header}' phải là {_year} hoặc để trống; giá "
@@ -261,6 +326,7 @@ CODES: dict[str, Rule] = {
     ),
     "unknown-cell": Rule(
         "error",
+        "Unknown cell",
         "The cell code '{value}' is not listed in the sheet of cells. Add the cell there or "
         "correct the code.",
         "Mã chi bộ '{value}' không có trong trang danh sách chi bộ. Hãy bổ sung chi bộ hoặc "
@@ -269,24 +335,28 @@ CODES: dict[str, Rule] = {
     ),
     "duplicate-meeting": Rule(
         "error",
+        "Duplicate meeting row",
         "There is more than one row for this cell and month. Keep one row per cell per month.",
         "Có nhiều hơn một dòng cho cùng chi bộ và tháng. Mỗi chi bộ mỗi tháng chỉ một dòng.",
         column="month",
     ),
     "month-outside-quarter": Rule(
         "error",
+        "Month outside the quarter",
         "'{header}' ({value}) is not a month of the reported quarter {_period}.",
         "'{header}' ({value}) không thuộc quý báo cáo {_period}.",
         column="month",
     ),
     "meeting-date-missing": Rule(
         "error",
+        "Meeting date missing",
         "The regular meeting was held, so '{header}' is required.",
         "Chi bộ có sinh hoạt định kỳ nên phải ghi '{header}'.",
         column="meeting_date",
     ),
     "meeting-date-not-held": Rule(
         "error",
+        "Meeting date for a meeting not held",
         "'{header}' is filled in but the regular meeting is marked as not held. Correct one of "
         "the two.",
         "Có ghi '{header}' nhưng sinh hoạt định kỳ được đánh dấu là không tổ chức. Hãy sửa một "
@@ -295,18 +365,21 @@ CODES: dict[str, Rule] = {
     ),
     "meeting-date-outside-month": Rule(
         "error",
+        "Meeting date outside its month",
         "'{header}' ({value}) is not in the month of this row.",
         "'{header}' ({value}) không thuộc tháng của dòng này.",
         column="meeting_date",
     ),
     "attendees-missing": Rule(
         "error",
+        "Attendees missing",
         "The regular meeting was held, so '{header}' must be at least 1.",
         "Chi bộ có sinh hoạt định kỳ nên '{header}' phải ít nhất là 1.",
         column="attendees",
     ),
     "attendees-above-members": Rule(
         "error",
+        "More attendees than members",
         "'{header}' ({value}) is more than the cell's {_members} members (official and "
         "probationary, from the sheet of cells).",
         "'{header}' ({value}) lớn hơn tổng số {_members} đảng viên của chi bộ (chính thức và dự "
@@ -315,6 +388,7 @@ CODES: dict[str, Rule] = {
     ),
     "attendees-not-held": Rule(
         "error",
+        "Attendees for a meeting not held",
         "'{header}' is {value} but the regular meeting is marked as not held. Leave it blank or "
         "mark the meeting as held.",
         "'{header}' là {value} nhưng sinh hoạt định kỳ được đánh dấu là không tổ chức. Hãy để "
@@ -323,28 +397,32 @@ CODES: dict[str, Rule] = {
     ),
     "meeting-not-reported": Rule(
         "warning",
-        "No row for cell {cell} in {month}: this meeting is not reported. It is listed apart "
-        "from meetings not held, but until it is reported the cell does not count as having met "
-        "every month. Add the row, saying whether the meeting was held.",
-        "Không có dòng của chi bộ {cell} tháng {month}: buổi sinh hoạt này chưa được báo cáo. "
-        "Buổi chưa báo cáo được ghi riêng, không tính là không sinh hoạt, nhưng khi chưa báo cáo "
-        "thì chi bộ chưa được tính là sinh hoạt đủ các tháng. Hãy bổ sung dòng, ghi rõ có sinh "
-        "hoạt hay không.",
+        "Meeting not reported",
+        "No row for cell {cell_code} in {month}: this meeting is not reported. It is listed "
+        "apart from meetings not held, but until it is reported the cell does not count as "
+        "having met every month. Add the row, saying whether the meeting was held.",
+        "Không có dòng của chi bộ {cell_code} tháng {month}: buổi sinh hoạt này chưa được báo "
+        "cáo. Buổi chưa báo cáo được ghi riêng, không tính là không sinh hoạt, nhưng khi chưa "
+        "báo cáo thì chi bộ chưa được tính là sinh hoạt đủ các tháng. Hãy bổ sung dòng, ghi rõ "
+        "có sinh hoạt hay không.",
     ),
     "admission-outside-quarter": Rule(
         "error",
+        "Admission outside the quarter",
         "'{header}' ({value}) is not inside the reported quarter {_period}.",
         "'{header}' ({value}) không thuộc quý báo cáo {_period}.",
         column="admitted_on",
     ),
     "admission-under-18": Rule(
         "error",
+        "Admitted under 18",
         "With '{header}' {value}, the member was {_age} when admitted; the minimum age is 18.",
         "Với '{header}' {value}, đảng viên mới {_age} tuổi khi kết nạp; tuổi tối thiểu là 18.",
         column="birth_year",
     ),
     "admission-over-60": Rule(
         "warning",
+        "Admitted over 60",
         "With '{header}' {value}, the member was {_age} when admitted: over 60 needs the "
         "province's approval.",
         "Với '{header}' {value}, đảng viên mới {_age} tuổi khi kết nạp: trên 60 tuổi cần có sự "
@@ -362,6 +440,7 @@ REFERENCE_CODES: dict[str, Rule] = {
     # --- the folder and its files ---
     "reference-folder-missing": Rule(
         "error",
+        "Reference folder missing",
         "This reference folder does not exist. Give the folder that holds communes.csv, "
         "targets.csv and province.toml (option --reference).",
         "Thư mục dữ liệu tham chiếu này không tồn tại. Hãy chỉ ra thư mục chứa communes.csv, "
@@ -369,6 +448,7 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-not-a-folder": Rule(
         "error",
+        "Reference path not a folder",
         "This is a file, not a folder. Give the folder that holds communes.csv, targets.csv and "
         "province.toml (option --reference).",
         "Đây là một tệp, không phải thư mục. Hãy chỉ ra thư mục chứa communes.csv, targets.csv "
@@ -376,17 +456,20 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-file-missing": Rule(
         "error",
+        "Reference file missing",
         "There is no {name}.csv or {name}.xlsx in the folder. Add it, with the header {expected}.",
         "Thư mục không có tệp {name}.csv hoặc {name}.xlsx. Hãy thêm tệp, với dòng tiêu đề "
         "{expected}.",
     ),
     "reference-two-files": Rule(
         "error",
+        "Two versions of a reference file",
         "Both {name}.csv and {name}.xlsx are in the folder: keep only the one that is up to date.",
         "Thư mục có cả {name}.csv và {name}.xlsx: chỉ giữ lại tệp đang dùng.",
     ),
     "reference-not-utf8": Rule(
         "error",
+        "Not UTF-8 text",
         "This line is not UTF-8 text. Save the file again as CSV UTF-8 (comma delimited), "
         + _REF_FIX_CSV_EN
         + ".",
@@ -395,6 +478,7 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-unreadable": Rule(
         "error",
+        "Unreadable workbook",
         "The file cannot be read as an Excel workbook. Open it in Excel and save it again as "
         "{name}.xlsx, or save it as {name}.csv (CSV UTF-8).",
         "Không đọc được tệp như một sổ làm việc Excel. Hãy mở bằng Excel và lưu lại thành "
@@ -402,12 +486,14 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-empty-file": Rule(
         "error",
+        "Empty reference file",
         "The file is empty. Its first line must be the header {expected}.",
         "Tệp rỗng. Dòng đầu tiên phải là dòng tiêu đề {expected}.",
     ),
     # --- lines ---
     "reference-delimiter": Rule(
         "error",
+        "Wrong delimiter",
         "The values of this line are separated by {delimiter} instead of commas. Separate them "
         "with commas, " + _REF_FIX_CSV_EN + ".",
         "Các giá trị của dòng này được phân cách bằng {delimiter} thay vì dấu phẩy. Hãy phân "
@@ -415,6 +501,7 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-one-cell": Rule(
         "error",
+        "Whole line in one cell",
         "The whole line is in its first cell, separated by {delimiter}. Put each value in its "
         "own column (Data → Text to Columns).",
         "Cả dòng nằm trong ô đầu tiên, phân cách bằng {delimiter}. Hãy tách mỗi giá trị vào một "
@@ -422,11 +509,13 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-missing-column": Rule(
         "error",
+        "Missing column",
         "The header has no column '{column}'. The header must name the columns {expected}.",
         "Dòng tiêu đề thiếu cột '{column}'. Dòng tiêu đề phải có các cột {expected}.",
     ),
     "reference-field-count": Rule(
         "error",
+        "Wrong number of values",
         "This line has {found} values but the header has {count} columns. Give one value per "
         "column, and put a value that contains a comma between double quotes.",
         "Dòng này có {found} giá trị nhưng dòng tiêu đề có {count} cột. Hãy ghi mỗi cột một giá "
@@ -434,6 +523,7 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-no-communes": Rule(
         "error",
+        "No communes listed",
         "The file lists no commune. List every commune of the province, one per line below the "
         "header.",
         "Tệp không có xã nào. Hãy liệt kê mọi xã của tỉnh, mỗi xã một dòng dưới dòng tiêu đề.",
@@ -441,49 +531,58 @@ REFERENCE_CODES: dict[str, Rule] = {
     # --- values ---
     "reference-required": Rule(
         "error",
+        "Required value",
         "'{column}' is empty. Fill it in.",
         "'{column}' đang để trống. Hãy điền vào.",
     ),
     "reference-bad-code": Rule(
         "error",
+        "Malformed commune code",
         "'{column}' must be the 5-digit commune code (for example 06253); found '{value}'.",
         "'{column}' phải là mã xã gồm 5 chữ số (ví dụ 06253); giá trị hiện tại là '{value}'.",
     ),
     "reference-bad-text": Rule(
         "error",
+        "Unusable text",
         "'{column}' contains invisible control characters or is longer than 32,767 characters. "
         "Type it again.",
         "'{column}' chứa ký tự điều khiển ẩn hoặc dài quá 32.767 ký tự. Hãy gõ lại.",
     ),
     "reference-not-whole-number": Rule(
         "error",
+        "Not a whole number",
         "'{column}' must be a whole number; found '{value}'.",
         "'{column}' phải là số nguyên; giá trị hiện tại là '{value}'.",
     ),
     "reference-too-large": Rule(
         "error",
+        "Number too large",
         "'{column}' ({value}) has more than 9 digits. Check the figure.",
         "'{column}' ({value}) có hơn 9 chữ số. Hãy kiểm tra lại số liệu.",
     ),
     "reference-negative": Rule(
         "error",
+        "Negative number",
         "'{column}' cannot be negative; found {value}.",
         "'{column}' không được là số âm; giá trị hiện tại là {value}.",
     ),
     "reference-bad-year": Rule(
         "error",
+        "Year out of range",
         "'{column}' must be a year from 1900 to 2100, such as 2026; found '{value}'.",
         "'{column}' phải là một năm từ 1900 đến 2100, ví dụ 2026; giá trị hiện tại là '{value}'.",
         column="year",
     ),
     "reference-not-in-list": Rule(
         "error",
+        "Not an accepted value",
         "'{value}' is not an accepted value of '{column}'. Use one of: {choices}.",
         "'{value}' không phải giá trị hợp lệ của '{column}'. Hãy dùng một trong các giá trị: "
         "{choices}.",
     ),
     "reference-unknown-commune": Rule(
         "error",
+        "Unknown commune",
         "The commune code '{value}' is not in {communes}. Add the commune there, or correct the "
         "code.",
         "Mã xã '{value}' không có trong {communes}. Hãy bổ sung xã vào đó, hoặc sửa lại mã.",
@@ -491,12 +590,14 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-duplicate-commune": Rule(
         "error",
+        "Duplicate commune",
         "The commune code '{value}' is already on {first}. List each commune once.",
         "Mã xã '{value}' đã có ở {first}. Mỗi xã chỉ ghi một lần.",
         column="commune_code",
     ),
     "reference-duplicate-target": Rule(
         "error",
+        "Duplicate target",
         "Commune {value} already has a target for {year} on {first}. Keep one line per commune "
         "and year.",
         "Xã {value} đã có chỉ tiêu năm {year} ở {first}. Mỗi xã mỗi năm chỉ ghi một dòng.",
@@ -504,6 +605,7 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-duplicate-referral": Rule(
         "error",
+        "Duplicate referral target",
         "Commune {value} already has a target for '{referred_by}' in {year} on {first}. Keep one "
         "line per commune, year and organisation.",
         "Xã {value} đã có chỉ tiêu của '{referred_by}' năm {year} ở {first}. Mỗi xã, mỗi năm, "
@@ -512,6 +614,7 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-not-checked": Rule(
         "error",
+        "Column not checked",
         "The column '{column}' could not be checked: a value in it is of a kind the checks do not "
         "expect. Check the values of that column.",
         "Không kiểm tra được cột '{column}': có một giá trị thuộc loại không lường trước. Hãy "
@@ -520,6 +623,7 @@ REFERENCE_CODES: dict[str, Rule] = {
     # --- province.toml ---
     "reference-bad-toml": Rule(
         "error",
+        "Malformed setting",
         "This line is not a valid setting. Write each setting as name = value, with text "
         'between double quotes (for example language = "vi").',
         "Dòng này không phải một thiết lập hợp lệ. Hãy ghi mỗi thiết lập dạng tên = giá trị, "
@@ -527,22 +631,26 @@ REFERENCE_CODES: dict[str, Rule] = {
     ),
     "reference-unknown-setting": Rule(
         "error",
+        "Unknown setting",
         "'{key}' is not a setting. The settings are: {keys}.",
         "'{key}' không phải một thiết lập. Các thiết lập là: {keys}.",
     ),
     "reference-setting-text": Rule(
         "error",
+        "Setting not text",
         "'{key}' must be a text between double quotes; found {value}.",
         "'{key}' phải là văn bản đặt trong dấu ngoặc kép; giá trị hiện tại là {value}.",
     ),
     "reference-setting-number": Rule(
         "error",
+        "Setting not a positive whole number",
         "'{key}' must be a whole number greater than 0, written without quotes; found {value}.",
         "'{key}' phải là số nguyên lớn hơn 0, ghi không có dấu ngoặc kép; giá trị hiện tại là "
         "{value}.",
     ),
     "reference-setting-language": Rule(
         "error",
+        "Unknown language",
         '\'{key}\' must be "vi" or "en"; found {value}.',
         '\'{key}\' phải là "vi" hoặc "en"; giá trị hiện tại là {value}.',
     ),

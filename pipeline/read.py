@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipeline.folders import folder_to_read
 from pipeline.formulas import uncached_formulas
-from pipeline.problems import Problem, finding, message
+from pipeline.problems import Problem, finding
 from pipeline.values import UncachedFormula, fold, is_blank, text
 from schemas import PERSONAL_ALIASES, SHEETS, SheetSpec
 
@@ -59,23 +60,13 @@ class Workbook:
     sheets: dict[str, SheetData] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    def add_problem(self, rule: str, lang: str, **where: Any) -> None:
+        """Note a problem of this file; ``where``: the rest of ``Problem.make``'s arguments."""
+        self.problems.append(Problem.make(rule, self.file_name, lang, **where))
+
     def file_problem(self, rule: str, lang: str, found: str | None = None) -> None:
         """A problem of the whole file; ``found`` is a key of ``FILE_FINDINGS``."""
-        value = finding(found, lang) or None
-        message_text = message(rule, lang, value=value or "")
-        self.problems.append(
-            Problem(self.file_name, None, None, None, None, value, "error", rule, message_text)
-        )
-
-
-def column_letter(index: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+        self.add_problem(rule, lang, value=finding(found, lang))
 
 
 def workbook_identity(path: Path, raw_root: Path, data: bytes | None = None) -> Workbook:
@@ -208,22 +199,9 @@ def _read_sheets(
     for spec in SHEETS:
         name = next((by_key[k] for k in map(fold, (spec.name, *spec.aliases)) if k in by_key), None)
         if name is None:
-            book.problems.append(
-                Problem(
-                    book.file_name,
-                    spec.name,
-                    None,
-                    None,
-                    None,
-                    None,
-                    "error",
-                    "missing-sheet",
-                    # named as the Vietnamese template names it, in a Vietnamese message
-                    message(
-                        "missing-sheet", lang, sheet=spec.aliases[0] if lang == "vi" else spec.name
-                    ),
-                )
-            )
+            # named as the Vietnamese template names it, in a Vietnamese message
+            written = spec.aliases[0] if lang == "vi" else spec.name
+            book.add_problem("missing-sheet", lang, sheet=spec.name, sheet_name=written)
             continue
         grid = opened.get_sheet_by_name(name).to_python(skip_empty_area=False)
         _mark_formulas(grid, formulas.get(name, {}))
@@ -259,31 +237,9 @@ def _cell_text(value: Any) -> str:
         return ""
 
 
-def _structure_problem(
-    book: Workbook,
-    sheet: str,
-    row: int | None,
-    column: str | None,
-    col: int | None,
-    header: str,
-    rule: str,
-    lang: str,
-    severity: str = "error",
-) -> None:
-    cell = f"{column_letter(col)}{row}" if col is not None and row is not None else None
-    book.problems.append(
-        Problem(
-            book.file_name,
-            sheet,
-            row,
-            column,
-            cell,
-            None,
-            severity,
-            rule,  # type: ignore[arg-type]
-            message(rule, lang, header=header, sheet=sheet),
-        )
-    )
+def cell_reference(row: int | None, col: int | None) -> str | None:
+    """The Excel reference (``E4``) of an Excel row and a 0-based column, when both are known."""
+    return xl_rowcol_to_cell(row - 1, col) if row and col is not None else None
 
 
 def _read_info(
@@ -319,7 +275,7 @@ def _report_missing(
     fields = spec.fields()
     for column in columns:
         header = expected_header(column, fields[column], lang)
-        _structure_problem(book, spec.name, row, column, None, header, rule, lang)
+        book.add_problem(rule, lang, sheet=spec.name, row=row, column=column, header=header)
 
 
 def _find_header(grid: list[list[Any]], aliases: dict[str, str]) -> int | None:
@@ -361,23 +317,14 @@ def _read_table(
         column = aliases.get(fold(header))
         if column is not None and column not in found:
             found[column] = (header, c)
-        elif fold(header) in personal:
+            continue
+        if fold(header) in personal:
             _erase_column(grid, header_at, c)
-            _structure_problem(
-                book,
-                spec.name,
-                header_row,
-                None,
-                c,
-                header,
-                "personal-data-dropped",
-                lang,
-                "warning",
-            )
+            rule = "personal-data-dropped"
         else:
-            _structure_problem(
-                book, spec.name, header_row, None, c, header, "extra-column", lang, "warning"
-            )
+            rule = "extra-column"
+        cell = cell_reference(header_row, c)
+        book.add_problem(rule, lang, sheet=spec.name, row=header_row, cell=cell, header=header)
     missing = [c for c in fields if c not in found]
     _report_missing(book, spec, missing, header_row, "missing-column", lang)
     columns = {c: found[c] for c in fields if c in found}
@@ -404,15 +351,14 @@ def _read_table(
         if not is_blank(code_of(cells)):
             rows.append((header_row + 1 + i, values_of(cells)))
         elif not all(is_blank(v) for v in cells):
-            _structure_problem(
-                book,
-                spec.name,
-                header_row + 1 + i,
-                "cell_code",
-                code_at,
-                columns["cell_code"][0],
+            book.add_problem(
                 "row-without-cell-code",
                 lang,
+                sheet=spec.name,
+                row=header_row + 1 + i,
+                column="cell_code",
+                cell=cell_reference(header_row + 1 + i, code_at),
+                header=columns["cell_code"][0],
             )
     return SheetData(name, columns, rows, grid)
 

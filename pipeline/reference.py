@@ -25,7 +25,7 @@ import python_calamine as calamine
 from pipeline import values
 from pipeline.problems import LANGUAGES, REFERENCE_CODES, message, reference_text
 from schemas.reference import Communes, ReferralTargets, Targets
-from schemas.value_lists import VALUE_LISTS, label_index
+from schemas.value_lists import VALUE_LISTS
 
 CONFIG_FILE = "province.toml"
 MAX_LISTED = 50  # problems written out in the error; the rest are counted
@@ -442,7 +442,7 @@ _DTYPES = {"int": "Int64", "year": "Int64"}
 
 def _parser(kind: str) -> Callable[[Any], Any]:
     if kind.startswith("list:"):
-        index = label_index(kind.removeprefix("list:"))
+        index = values.label_index(VALUE_LISTS[kind.removeprefix("list:")])
         return lambda v: values.labelled(v, index)
     return {
         "commune_code": values.commune_code,

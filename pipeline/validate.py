@@ -19,13 +19,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import values
-from pipeline.problems import CODES, PANDERA_CHECKS, Problem, expected, message
+from pipeline.problems import CODES, PANDERA_CHECKS, Problem, expected
 from pipeline.quarters import Quarter
-from pipeline.read import Workbook, column_letter, expected_header
+from pipeline.read import Workbook, cell_reference, expected_header
 from schemas import SHEET_BY_NAME, SHEETS, SheetSpec
-from schemas.value_lists import BLANK_MEANS, VALUE_LISTS, label_index
+from schemas.value_lists import BLANK_MEANS, VALUE_LISTS
 
-TABLE_SHEETS = ("Cells", "Meetings", "Admissions")
 SHEET_ORDER = {spec.name: i for i, spec in enumerate(SHEETS)}
 
 
@@ -113,10 +112,10 @@ def _concat(frames: list[pd.DataFrame], *order: str) -> pd.DataFrame:
 def _parser(kind: str) -> Callable[[Any], Any]:
     if kind.startswith("list:"):
         name = kind.removeprefix("list:")
-        index = label_index(name)
+        index = values.label_index(VALUE_LISTS[name])
         return lambda v: values.labelled(v, index, BLANK_MEANS.get(name))
     if kind == "bool":
-        index = label_index("boolean")
+        index = values.label_index(VALUE_LISTS["boolean"])
         return lambda v: values.labelled(v, index, "false") == "true"
     return {
         "text": values.text,
@@ -409,18 +408,14 @@ def _culprits(spec: SheetSpec, frame: pd.DataFrame, files: list[int]) -> list[in
 def _sheet_problem(book: Workbook, spec: SheetSpec, columns: set[str], lang: str) -> Problem:
     """A sheet that could not be checked, on the column when pandera named just one."""
     column = next(iter(columns)) if len(columns) == 1 and "" not in columns else None
-    sheet = book.sheets[spec.name]
-    rule = "sheet-not-checked"
-    return Problem(
+    written = book.sheets[spec.name].name
+    return Problem.make(
+        "sheet-not-checked",
         book.file_name,
-        spec.name,
-        None,
-        column,
-        None,
-        None,
-        CODES[rule].severity,
-        rule,
-        message(rule, lang, sheet=sheet.name),
+        lang,
+        sheet=spec.name,
+        column=column,
+        sheet_name=written,
     )
 
 
@@ -451,18 +446,14 @@ def _unreported_meetings(
         for month in Quarter(year, quarter).months:
             if (file_id, cell_code, month) not in reported:
                 out.append(
-                    Problem(
-                        book.file_name,
-                        "Meetings",
-                        None,
-                        None,
-                        None,
-                        f"{cell_code} {month}/{year}",
-                        "warning",
+                    Problem.make(
                         "meeting-not-reported",
-                        message(
-                            "meeting-not-reported", lang, cell=cell_code, month=f"{month}/{year}"
-                        ),
+                        book.file_name,
+                        lang,
+                        sheet="Meetings",
+                        value=f"{cell_code} {month}/{year}",
+                        cell_code=cell_code,
+                        month=f"{month}/{year}",
                     )
                 )
     return out
@@ -471,16 +462,8 @@ def _unreported_meetings(
 def _without_cells(books: list[Workbook], lang: str) -> list[Problem]:
     """A return must list its cells: every other sheet refers to them."""
     return [
-        Problem(
-            book.file_name,
-            "Cells",
-            None,
-            None,
-            None,
-            None,
-            "error",
-            "no-cells",
-            message("no-cells", lang, sheet=book.sheets["Cells"].name),
+        Problem.make(
+            "no-cells", book.file_name, lang, sheet="Cells", sheet_name=book.sheets["Cells"].name
         )
         for book in books
         if "Cells" in book.sheets
@@ -504,17 +487,17 @@ def _problem(
     header, col = sheet.columns.get(column, (expected_header(column, meta, lang), None))
     if spec.name == "Info":
         row = sheet.key_rows.get(column, row)
-    shown = values.shown(raw)
-    return Problem(
-        file_name=book.file_name,
+    return Problem.make(
+        rule,
+        book.file_name,
+        lang,
         sheet=spec.name,
         row=row or None,
         column=column,
-        cell=f"{column_letter(col)}{row}" if col is not None and row else None,
-        value=shown or None,
-        severity=CODES[rule].severity,
-        rule=rule,
-        message=message(rule, lang, **extra, header=header, value=shown, sheet=sheet.name),
+        cell=cell_reference(row, col),
+        value=values.shown(raw),
+        **extra,
+        header=header,
     )
 
 

@@ -212,6 +212,18 @@ def period(value: Any) -> tuple[int, int] | None:
     raise BadValue("bad-period")
 
 
+def label_index(value_list: dict[str, list[str]]) -> dict[str, str]:
+    """Folded label (and the canonical code itself) -> canonical code, for ``labelled``.
+
+    ``value_list`` is one of ``schemas.value_lists.VALUE_LISTS``: canonical code -> labels.
+    """
+    index: dict[str, str] = {}
+    for canonical, labels in value_list.items():
+        for label in [canonical, *labels]:
+            index[fold(label)] = canonical
+    return index
+
+
 def labelled(value: Any, labels: dict[str, str], blank: str | None = None) -> str | None:
     """The canonical code of a value list (``labels`` maps folded label → code)."""
     if is_blank(value):

@@ -36,13 +36,6 @@ R = TypeVar("R")
 MEMORY_CAP = 3 * 1024**3
 SECONDS_PER_FILE = 60.0
 
-
-@dataclass(frozen=True)
-class Limits:
-    memory_bytes: int = MEMORY_CAP
-    seconds: float = SECONDS_PER_FILE
-
-
 # Files in flight per worker: it reads the next while the run unpickles the last one
 # (with one, each worker waited for the run between files and two gave no speed-up).
 DEPTH = 2
@@ -60,8 +53,6 @@ def read_all(
     paths: list[Path],
     raw_root: Path,
     lang: str,
-    limits: Limits = Limits(),
-    workers: int | None = None,
     advance: Advance = lambda _n: None,
 ) -> list[Workbook]:
     """Read ``paths`` in isolated workers; results come back in the order of ``paths``.
@@ -70,23 +61,23 @@ def read_all(
     """
     if not paths:
         return []
-    count = max(1, min(workers or len(os.sched_getaffinity(0)), len(paths)))
+    count = max(1, min(len(os.sched_getaffinity(0)), len(paths)))
     context = multiprocessing.get_context("fork")  # inherits the imported modules: fast start
     results: dict[int, Workbook] = {}
     pending = deque(range(len(paths)))
-    pool = [_start(context, limits) for _ in range(count)]
+    pool = [_start(context) for _ in range(count)]
     try:
         while len(results) < len(paths):
             for i, worker in enumerate(pool):
                 if not worker.jobs and pending and not worker.process.is_alive():
-                    pool[i] = worker = _start(context, limits)
+                    pool[i] = worker = _start(context)
                 while len(worker.jobs) < DEPTH and pending:
                     if not worker.jobs:
                         worker.started = time.monotonic()
                     worker.jobs.append(job := pending.popleft())
                     worker.conn.send((paths[job], raw_root, lang))
             busy = [w for w in pool if w.jobs]
-            ready = wait([w.conn for w in busy], timeout=_next_deadline(busy, limits))
+            ready = wait([w.conn for w in busy], timeout=_next_deadline(busy))
             for i, worker in enumerate(pool):
                 if not worker.jobs:
                     continue
@@ -99,7 +90,7 @@ def read_all(
                         continue
                     except (EOFError, OSError):
                         verdict = "crashed"
-                elif time.monotonic() - worker.started > limits.seconds:
+                elif time.monotonic() - worker.started > SECONDS_PER_FILE:
                     verdict = "timeout"
                 else:
                     continue
@@ -110,21 +101,21 @@ def read_all(
                 pending.extendleft(reversed(worker.jobs))
                 worker.jobs.clear()
                 _stop(worker)
-                pool[i] = _start(context, limits)
+                pool[i] = _start(context)
     finally:
         for worker in pool:
             _stop(worker, gently=True)
     return [results[i] for i in range(len(paths))]
 
 
-def _next_deadline(busy: list[_Worker], limits: Limits) -> float:
+def _next_deadline(busy: list[_Worker]) -> float:
     now = time.monotonic()
-    return max(0.0, min(w.started + limits.seconds - now for w in busy)) + 0.01
+    return max(0.0, min(w.started + SECONDS_PER_FILE - now for w in busy)) + 0.01
 
 
-def _start(context: multiprocessing.context.BaseContext, limits: Limits) -> _Worker:
+def _start(context: multiprocessing.context.BaseContext) -> _Worker:
     parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(child, limits, os.getpid()), daemon=True)
+    process = context.Process(target=_serve, args=(child, os.getpid()), daemon=True)
     process.start()
     child.close()
     return _Worker(process, parent)
@@ -187,10 +178,10 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _serve(conn: Connection, limits: Limits, parent: int) -> None:
+def _serve(conn: Connection, parent: int) -> None:
     """Worker loop: read one file per message until told to stop."""
     die_with_parent(parent)
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
     # A reader that aborts prints its backtrace here; the clerk gets the file's verdict instead.
     faulthandler.disable()  # it writes to a saved copy of stderr the redirect below misses
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -1,8 +1,10 @@
-"""The value lists of SPEC §3: canonical code -> the labels that also mean it."""
+"""The value lists of SPEC §3: canonical code -> the labels that also mean it.
+
+Plain data: the pipeline builds its matching (``pipeline.values.label_index``) from
+these lists, so that schemas never import the pipeline.
+"""
 
 from __future__ import annotations
-
-from pipeline.values import fold
 
 VALUE_LISTS: dict[str, dict[str, list[str]]] = {
     "boolean": {
@@ -47,12 +49,3 @@ VALUE_LISTS: dict[str, dict[str, list[str]]] = {
 
 # What a blank cell means in a list, where SPEC gives it a meaning.
 BLANK_MEANS: dict[str, str] = {"boolean": "false", "referred_by": "none"}
-
-
-def label_index(name: str) -> dict[str, str]:
-    """Folded label (and the canonical code itself) -> canonical code."""
-    index: dict[str, str] = {}
-    for canonical, labels in VALUE_LISTS[name].items():
-        for label in [canonical, *labels]:
-            index[fold(label)] = canonical
-    return index

@@ -8,7 +8,7 @@ import string
 from babel.messages.pofile import read_po
 
 from pipeline.labels import LOCALES
-from pipeline.problems import CODES, PANDERA_CHECKS
+from pipeline.problems import CODES, PANDERA_CHECKS, REFERENCE_CODES
 from schemas import SHEETS
 
 
@@ -21,6 +21,16 @@ def test_every_rule_speaks_both_languages_with_the_same_placeholders():
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code), code
         assert rule.en.strip() and rule.vi.strip(), code
         assert placeholders(rule.en) == placeholders(rule.vi), code
+
+
+def test_every_rule_has_a_short_title_of_its_own():
+    for catalogue in (CODES, REFERENCE_CODES):
+        titles = {code: rule.title for code, rule in catalogue.items()}
+        for code, title in titles.items():
+            # a few words, as frictionless' error types have ("Missing column"): no
+            # placeholder, no sentence
+            assert re.fullmatch(r"[A-Z][\w ,'-]{2,44}", title), (code, title)
+        assert len(set(titles.values())) == len(titles), "two rules share a title"
 
 
 def test_every_schema_check_is_a_catalogued_rule():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.problems import CODES, MissingPlaceholder, message, placeholders
+from pipeline.problems import CODES, MissingPlaceholder, Problem, message, placeholders
 from pipeline.read import MAX_FILE_BYTES, read_workbook
 from pipeline.validate import validate
 from schemas import SHEET_BY_NAME
@@ -118,6 +118,7 @@ def test_every_rule_renders_from_what_its_raise_site_passes(tmp_path, lang):
         by_file.setdefault(p.file_name, set()).add(p.rule)
         assert "{" not in p.message and "}" not in p.message, p
         assert "''" not in p.message and "()" not in p.message, p
+        assert p.severity == CODES[p.rule].severity, p
     for case_id, path in paths.items():
         assert case_id.split("/")[0] in by_file[path.name], (case_id, by_file[path.name])
     unforeseen = {"value-not-checked", "sheet-not-checked"}  # below
@@ -145,6 +146,36 @@ def test_unforeseen_failures_render_in_both_languages(tmp_path, monkeypatch, lan
     }
     for p in validated.problems:
         assert "{" not in p.message and "''" not in p.message, p
+
+
+# --- the factory -------------------------------------------------------------------------------
+
+
+def test_a_problem_takes_its_severity_and_message_from_the_catalogue():
+    made = Problem.make(
+        "extra-column", "a.xlsx", "vi", sheet="Meetings", row=1, cell="H1", header="Ghi chú"
+    )
+
+    assert made == Problem(
+        file_name="a.xlsx",
+        sheet="Meetings",
+        row=1,
+        column=None,
+        cell="H1",
+        value=None,
+        severity="warning",
+        rule="extra-column",
+        message="Cột 'Ghi chú' không thuộc mẫu báo cáo nên đã được bỏ qua.",
+    )
+
+
+def test_a_problem_value_fills_the_message_and_an_empty_one_is_stored_as_none():
+    made = Problem.make("not-an-integer", "a.xlsx", "en", value="12,5", header="attendees")
+    empty = Problem.make("empty-file", "b.xlsx", "en", value="")
+
+    assert (made.value, made.severity) == ("12,5", "error")
+    assert made.message == "'attendees' must be a whole number; found '12,5'."
+    assert empty.value is None
 
 
 # --- the guard itself ---------------------------------------------------------------------------

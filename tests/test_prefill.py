@@ -15,8 +15,8 @@ from pipeline.labels import LOCALES
 from pipeline.prefill import default_period, write_templates
 from pipeline.reference import load_reference
 from pipeline.run import Options, ingest, report
-from pipeline.values import fold, period
-from schemas.value_lists import VALUE_LISTS, label_index
+from pipeline.values import fold, label_index, period
+from schemas.value_lists import VALUE_LISTS
 from tests.factory import edited, valid_return, write_reference, write_workbook
 
 COMMUNES = [("06253", "Xã Thử Nghiệm", "Cụm A"), ("00101", "Phường Hòa Bình", None)]
@@ -175,7 +175,7 @@ def test_dropdowns_offer_only_labels_the_reader_accepts(templates):
         assert dv.type == "list", (sheet, column)
         assert str(dv.sqref) == f"{column}2:{column}501"
         offered = list_values(book, dv.formula1)
-        index = label_index(name)
+        index = label_index(VALUE_LISTS[name])
         # every code of the list can be picked, and nothing the reader would refuse
         assert {index[fold(label)] for label in offered} == set(VALUE_LISTS[name]), name
     assert list_values(book, validations(book["Sinh hoạt"])["C"].formula1) == ["Có", "Không"]
@@ -270,7 +270,9 @@ def fill(path: Path, lang: str) -> Path:
     def pick(sheet: str, column: str, name: str, code: str) -> str:
         """The first label of the column's dropdown that means ``code``."""
         offered = list_values(book, validations(book[names[sheet]])[column].formula1)
-        return next(label for label in offered if label_index(name)[fold(label)] == code)
+        return next(
+            label for label in offered if label_index(VALUE_LISTS[name])[fold(label)] == code
+        )
 
     members = {
         r[0]: r[3] + r[4] for r in book[names["Cells"]].iter_rows(min_row=2, values_only=True)

@@ -14,10 +14,14 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
+from pipeline.check import check
+from pipeline.number_formats import read_number_formats
 from pipeline.read import MAX_FILE_BYTES, Workbook, read_workbook
-from tests.factory import Sheets, valid_return, write_workbook
+from pipeline.validate import validate
+from tests.factory import Sheets, valid_return, write_reference, write_workbook
 
 TITLES = [
     ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
@@ -135,6 +139,32 @@ def test_leading_empty_rows_and_columns_keep_excel_coordinates(tmp_path):
     assert book.sheets["Cells"].columns["cell_code"] == ("cell_code", 2)
     assert [row for row, _ in values_of(book, "Cells")] == [4, 6]
     assert found(book) == [("Cells", 5, "cell_code", "C5", "row-without-cell-code")]
+
+
+def test_columns_past_z_keep_their_excel_references(tmp_path):
+    """From column AA on, the problems, the formulas saved without a result, the number
+    formats and the feedback's marks all point at the cell Excel shows."""
+    sheets = valid_return()
+    sheets["Meetings"] = [[*[None] * 26, *row] for row in sheets["Meetings"]]  # from AA
+    sheets["Meetings"][0].append("Ghi chú")  # AH1: not a column of the return
+    sheets["Meetings"][2][26 + 4] = "=2+3"  # AE3, attendees: openpyxl saves no result
+    path = write_workbook(tmp_path / "raw" / "wide.xlsx", sheets)
+
+    book = read_workbook(path, path.parent, "en")
+    validated = validate([book], {"06253"}, dt.date(2026, 11, 23), "en")
+
+    assert [(p.sheet, p.row, p.column, p.cell, p.rule) for p in validated.problems] == [
+        ("Meetings", 1, None, "AH1", "extra-column"),
+        ("Meetings", 3, "attendees", "AE3", "formula-without-value"),
+    ]
+    grid = book.sheets["Meetings"].grid
+    formats = read_number_formats(path, book.sha256, {"Meetings": (len(grid), len(grid[0]))})
+    assert sorted(formats["Meetings"]) == [(r, 29) for r in range(1, 7)]  # the dates, AD2:AD7
+
+    checked = check([path], write_reference(tmp_path / "ref"), tmp_path / "feedback", "en")
+    copy = openpyxl.load_workbook(checked.feedback["wide.xlsx"])["Meetings"]
+    marked = [c.coordinate for row in copy.iter_rows() for c in row if c.comment is not None]
+    assert marked == ["AH1", "AE3"]
 
 
 @pytest.mark.parametrize(
