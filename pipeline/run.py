@@ -237,7 +237,9 @@ def _render(
     def make(missing: list[Job]) -> None:
         render_bulletins(missing, lang, progress(N_("Rendering"), len(missing)))
 
-    reuse_or_make(cache, jobs, key, lambda job: [job[2], job[2].with_suffix(".html")], make)
+    made = reuse_or_make(cache, jobs, key, lambda job: [job[2], job[2].with_suffix(".html")], make)
+    if not made:
+        progress(N_("Rendering"), 0)  # shown all the same: nothing needed rendering
     write_index(province, built.bulletins, lang)  # cheap: written every run, never cached
     return [pdf for _template, _bulletin, pdf in jobs]
 

@@ -285,7 +285,9 @@ def test_the_job_reports_its_progress_stage_by_stage(province):
 
 
 def test_every_command_and_option_has_help():
-    assert sorted(main.commands) == ["check", "export", "report", "status", "templates"]
+    assert sorted(main.commands) == [
+        "check", "distribute", "export", "report", "status", "templates",
+    ]  # fmt: skip
     for name, command in main.commands.items():
         assert command.help, name
         options = [p for p in command.params if p.param_type_name == "option"]
