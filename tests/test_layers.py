@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -20,3 +21,29 @@ def test_the_schemas_load_no_module_of_the_pipeline():
     )
 
     assert done.stdout.strip() == "[]"
+
+
+STAGES = ("read", "validate", "load", "contexts", "render", "feedback")  # the data's way
+AROUND = ("run", "cli", "check", "status", "export", "prefill", "distribute", "summary", "sent")
+
+
+def pipeline_imports(module: str) -> set[str]:
+    """The pipeline modules ``pipeline/<module>.py`` imports, read from its source."""
+    tree = ast.parse((ROOT / "pipeline" / f"{module}.py").read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module == "pipeline":
+                found |= {alias.name for alias in node.names}
+            elif node.module.startswith("pipeline."):
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("pipeline.")}
+    return found
+
+
+def test_no_stage_imports_a_later_stage_or_the_commands():
+    for i, stage in enumerate(STAGES):
+        imported = pipeline_imports(stage)
+        assert not imported & set(STAGES[i + 1 :]), (stage, imported & set(STAGES[i + 1 :]))
+        assert not imported & set(AROUND), (stage, imported & set(AROUND))
