@@ -57,6 +57,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline.labels import N_, label_for, slug, translations
+from pipeline.quarters import Quarter
 from pipeline.read import expected_header
 from pipeline.reference import Reference
 from pipeline.warehouse import open_read_only
@@ -241,7 +242,7 @@ def _words(lang: str, period: tuple[int, int]) -> dict[str, Any]:
     expects it, the sheet names (lower case), Yes and No, and the quarter's figures."""
     year, quarter = period
     label = label_for(lang)
-    after = _quarter_end(period) + dt.timedelta(days=1)
+    after = Quarter(*period).next.start
     words: dict[str, Any] = {
         column: expected_header(column, meta, lang)
         for spec in SHEET_BY_NAME.values()
@@ -253,8 +254,8 @@ def _words(lang: str, period: tuple[int, int]) -> dict[str, Any]:
         "no": label("no"),
         "year": year,
         "quarter": quarter,
-        "first_month": quarter * 3 - 2,
-        "last_month": quarter * 3,
+        "first_month": Quarter(year, quarter).months[0],
+        "last_month": Quarter(year, quarter).months[-1],
         "example_date": f"05/{after:%m/%Y}",  # a day in the month the return is due
     }
 
@@ -297,7 +298,7 @@ def _instructions(
     """(style, text) lines of the instructions sheet; style is title, heading or text."""
     gettext = translations(lang).gettext
     settings = reference.settings
-    due = _quarter_end(period) + dt.timedelta(days=settings.deadline_days)
+    due = Quarter(*period).end + dt.timedelta(days=settings.deadline_days)
     words = _words(lang, period) | {
         "name": commune["commune_name"] or commune["commune_code"],
         "code": commune["commune_code"],
@@ -313,22 +314,6 @@ def _instructions(
     return lines + [("text", f"• {words[n]}: {'; '.join(_labels(n, lang))}") for n in lists]
 
 
-# --- periods ----------------------------------------------------------------------------------
-
-
-def _quarter_start(period: tuple[int, int]) -> dt.date:
-    return dt.date(period[0], period[1] * 3 - 2, 1)
-
-
-def _next_quarter(period: tuple[int, int]) -> tuple[int, int]:
-    year, quarter = period
-    return (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-
-
-def _quarter_end(period: tuple[int, int]) -> dt.date:
-    return _quarter_start(_next_quarter(period)) - dt.timedelta(days=1)
-
-
 QUERIES = Path(__file__).parent / "sql" / "prefill"
 
 
@@ -342,7 +327,7 @@ def default_period(warehouse: Path) -> tuple[int, int] | None:
         return None
     with open_read_only(warehouse) as con:
         row = con.execute(_query("latest_quarter")).fetchone()
-    return _next_quarter((int(row[0]), int(row[1]))) if row else None
+    return Quarter(int(row[0]), int(row[1])).next if row else None
 
 
 # --- history ----------------------------------------------------------------------------------
@@ -434,7 +419,7 @@ class _Template:
         )
         self.book.set_properties(
             {
-                "created": dt.datetime.combine(_quarter_start(period), dt.time()),
+                "created": dt.datetime.combine(Quarter(*period).start, dt.time()),
                 "title": self.gettext(TITLE) % self.words,
                 "subject": f"{commune['commune_code']} {commune['commune_name'] or ''}".strip(),
             }
@@ -500,7 +485,7 @@ class _Template:
             for c in self.history.cells
         ]
         self._write_table(cells, "Cells", cell_rows)
-        first = self.period[1] * 3 - 2
+        first = Quarter(*self.period).months[0]
         meeting_rows = [
             [c["cell_code"], month, None, None, None, None, None]
             for c in self.history.cells
@@ -568,7 +553,7 @@ class _Template:
                     ws,
                     (row, row),
                     1,
-                    self._date_rule(f"Info.{column}", ">=", _quarter_start(self.period)),
+                    self._date_rule(f"Info.{column}", ">=", Quarter(*self.period).start),
                 )
                 ws.conditional_format(
                     row, 1, row, 1, {"type": "blanks", "format": self.fmt["todo"]}
@@ -689,7 +674,8 @@ class _Template:
                 **self._messages(key),
             }
         if column == "month":
-            return self._int_rule(key, quarter * 3 - 2, quarter * 3)
+            months = Quarter(year, quarter).months
+            return self._int_rule(key, months[0], months[-1])
         if column == "last_admission_year":
             return self._int_rule(key, FIRST_PARTY_YEAR, year)
         if column == "birth_year":
@@ -701,7 +687,7 @@ class _Template:
             fields = list(SHEET_BY_NAME[sheet].fields())
             d = f"{xl_col_to_name(col)}2"
             m = f"${xl_col_to_name(fields.index('month'))}2"
-            start, end = _quarter_start(self.period), _quarter_start(_next_quarter(self.period))
+            start, end = Quarter(*self.period).start, Quarter(*self.period).next.start
             formula = (
                 f"=AND(ISNUMBER({d}),{d}>=DATE({start.year},{start.month},1),"
                 f"{d}<DATE({end.year},{end.month},1),OR(NOT(ISNUMBER({m})),MONTH({d})={m}))"
@@ -709,6 +695,6 @@ class _Template:
             return {"validate": "custom", "value": formula, **self._messages(key)}
         if kind == "date":
             return self._date_rule(
-                key, "between", _quarter_start(self.period), _quarter_end(self.period)
+                key, "between", Quarter(*self.period).start, Quarter(*self.period).end
             )
         return self._any_rule(key)
