@@ -16,9 +16,10 @@ import openpyxl
 import pandas as pd
 import weasyprint
 
-from pipeline import load, read, render
+from pipeline import contexts, load, read, render
+from pipeline.clock import today
 from pipeline.reference import load_reference
-from pipeline.run import choose_period, today
+from pipeline.run import choose_period
 from pipeline.validate import Validated, validate
 
 
@@ -84,7 +85,7 @@ def run(raw: Path, reference_dir: Path, out: Path, lang: str = "vi") -> dict:
     t = time.perf_counter()
     period = choose_period(merged, None)
     with duckdb.connect(warehouse, read_only=True) as con:
-        province, bulletins = render._contexts(con, reference.settings.province_name, *period)
+        province, bulletins = contexts._contexts(con, reference.settings.province_name, *period)
     env = render.environment(lang)
     province.charts = render._charts(province, lang)
     for bulletin in [province, *bulletins]:
