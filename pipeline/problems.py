@@ -429,7 +429,60 @@ CODES: dict[str, Rule] = {
         "đồng ý của Tỉnh ủy.",
         column="birth_year",
     ),
+    # --- plausibility across quarters and communes (SPEC §4a; pipeline.plausibility) ---
+    # {figure} is this return's figure, {compared} the one it was compared with (last
+    # quarter's, or the province's median), written as the bulletins write them.
+    "members-jump": Rule(
+        "warning",
+        "Members jump",
+        "Cell {cell_code} has {figure} members (official and probationary); last quarter "
+        "{compared}, plus {admitted} admitted this quarter: check the figure.",
+        "Chi bộ {cell_code} có {figure} đảng viên (chính thức và dự bị); quý trước {compared}, "
+        "cộng {admitted} đảng viên kết nạp trong quý: hãy kiểm tra lại số liệu.",
+        column="official_members",
+    ),
+    "cell-disappeared": Rule(
+        "warning",
+        "Cell disappeared",
+        "Cell {cell_code} ({cell_name}) had {compared} members in last quarter's return and is "
+        "not in this one. If it was dissolved or merged, nothing to do; otherwise add its row "
+        "to the sheet of cells.",
+        "Chi bộ {cell_code} ({cell_name}) có {compared} đảng viên trong báo cáo quý trước nhưng "
+        "không có trong báo cáo này. Nếu chi bộ đã giải thể hoặc sáp nhập thì không cần làm gì; "
+        "nếu không, hãy bổ sung dòng của chi bộ vào trang danh sách chi bộ.",
+    ),
+    "last-admission-year-decreased": Rule(
+        "warning",
+        "Last admission year decreased",
+        "Cell {cell_code}: '{header}' is {figure}, but last quarter's return said {compared}. "
+        "The year of the latest admission cannot go back: check it.",
+        "Chi bộ {cell_code}: '{header}' là {figure}, nhưng báo cáo quý trước ghi {compared}. "
+        "Năm kết nạp gần nhất không thể lùi lại: hãy kiểm tra lại.",
+        column="last_admission_year",
+    ),
+    "attendance-copied": Rule(
+        "warning",
+        "Attendance copied",
+        "The attendees of all {figure} meetings held in both quarters (same cell, same month "
+        "of the quarter) are exactly last quarter's: was last quarter's sheet copied? Enter "
+        "this quarter's attendance.",
+        "Số đảng viên dự của cả {figure} buổi sinh hoạt tổ chức trong cả hai quý (cùng chi bộ, "
+        "cùng tháng tương ứng của quý) đều đúng bằng quý trước: có phải đã chép lại trang của "
+        "quý trước? Hãy ghi số đảng viên dự của quý này.",
+    ),
+    "attendance-outlier": Rule(
+        "warning",
+        "Attendance outlier",
+        "The attendance rate of this return, {value}, is far from the other communes' this "
+        "quarter (median {compared}): check the attendees of each meeting.",
+        "Tỷ lệ đảng viên dự sinh hoạt của báo cáo này là {value}, khác xa các xã khác trong quý "
+        "(trung vị {compared}): hãy kiểm tra số đảng viên dự của từng buổi.",
+        column="attendees",
+    ),
 }
+
+# How a blank figure is written in a plausibility message: (en, vi).
+BLANK_FIGURE = ("blank", "ô trống")
 
 # Rules of the reference data (SPEC §2). They never reach ``problems``: a reference
 # problem stops the run, naming the file and line (``pipeline.reference``).
@@ -653,6 +706,22 @@ REFERENCE_CODES: dict[str, Rule] = {
         "Unknown language",
         '\'{key}\' must be "vi" or "en"; found {value}.',
         '\'{key}\' phải là "vi" hoặc "en"; giá trị hiện tại là {value}.',
+    ),
+    "reference-setting-positive": Rule(
+        "error",
+        "Setting not a positive number",
+        "'{key}' must be a number greater than 0 (decimals allowed, such as 3.5), written "
+        "without quotes; found {value}.",
+        "'{key}' phải là số lớn hơn 0 (có thể có phần thập phân, ví dụ 3.5), ghi không có dấu "
+        "ngoặc kép; giá trị hiện tại là {value}.",
+    ),
+    "reference-setting-table": Rule(
+        "error",
+        "Setting not a table",
+        "'{key}' is a table: write [{key}] on a line of its own, then one setting per line "
+        "below it (for example members_jump_min = 5).",
+        "'{key}' là một bảng: ghi [{key}] trên một dòng riêng, rồi mỗi thiết lập một dòng bên "
+        "dưới (ví dụ members_jump_min = 5).",
     ),
 }
 

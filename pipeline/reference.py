@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import tomllib
 from collections.abc import Callable
@@ -60,6 +61,18 @@ class ReferenceError(Exception):
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """When a plausibility check fires (SPEC §4a): the contract's values, which the
+    ``[plausibility]`` table of ``province.toml`` may override."""
+
+    members_jump_min: int = 5  # members-jump: at least this many members…
+    members_jump_pct: float = 25.0  # …and more than this % of last quarter's
+    attendance_copied_cells: int = 5  # attendance-copied: cells compared, at least
+    attendance_outlier_z: float = 3.5  # attendance-outlier: |modified z-score| above
+    attendance_outlier_communes: int = 10  # …among at least this many communes
+
+
+@dataclass(frozen=True)
 class Settings:
     """Province-level settings (``province.toml``)."""
 
@@ -68,6 +81,7 @@ class Settings:
     stale_years: int = 3
     language: str = "vi"
     board_email: str | None = None
+    plausibility: Thresholds = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -181,6 +195,15 @@ _SETTING_KINDS = {
     "stale_years": "number",
     "language": "language",
     "board_email": "text",
+    "plausibility": "table",
+}
+# The keys of the [plausibility] table: whole numbers, or numbers that may have decimals.
+_THRESHOLD_KINDS = {
+    "members_jump_min": "number",
+    "members_jump_pct": "positive",
+    "attendance_copied_cells": "number",
+    "attendance_outlier_z": "positive",
+    "attendance_outlier_communes": "number",
 }
 
 
@@ -221,9 +244,28 @@ def _settings(path: Path, config: _Config, found: _Found) -> Settings:
             found.add("reference-unknown-setting", path, line=line, key=key, keys=keys)
         elif (rule := _setting_problem(kind, value)) is not None:
             found.add(rule, path, line=line, key=key, value=_toml_shown(value))
+        elif kind == "table":
+            chosen[key] = _thresholds(path, config.text, value, found)
         else:
             chosen[key] = value
     return Settings(**chosen)
+
+
+def _thresholds(path: Path, text: str, table: dict[str, Any], found: _Found) -> Thresholds:
+    """The ``[plausibility]`` table: each key checked as the top-level settings are."""
+    chosen: dict[str, Any] = {}
+    for key, value in table.items():
+        line = _setting_line(text, key)
+        kind = _THRESHOLD_KINDS.get(key)
+        if kind is None:
+            keys = ", ".join(_THRESHOLD_KINDS)
+            name = f"plausibility.{key}"
+            found.add("reference-unknown-setting", path, line=line, key=name, keys=keys)
+        elif (rule := _setting_problem(kind, value)) is not None:
+            found.add(rule, path, line=line, key=key, value=_toml_shown(value))
+        else:
+            chosen[key] = float(value) if kind == "positive" else value
+    return Thresholds(**chosen)
 
 
 def _setting_problem(kind: str, value: Any) -> str | None:
@@ -232,11 +274,18 @@ def _setting_problem(kind: str, value: Any) -> str | None:
     if kind == "number":
         whole = isinstance(value, int) and not isinstance(value, bool)
         return None if whole and value > 0 else "reference-setting-number"
+    if kind == "positive":
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        positive = number and math.isfinite(value) and value > 0
+        return None if positive else "reference-setting-positive"
+    if kind == "table":
+        return None if isinstance(value, dict) else "reference-setting-table"
     return None if value in LANGUAGES else "reference-setting-language"
 
 
 def _setting_line(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"\s*(['\"]?){re.escape(key)}\1\s*=")
+    """The line of ``key = …`` (or of a table's ``[key]``) in province.toml."""
+    pattern = re.compile(rf"\s*(?:(['\"]?){re.escape(key)}\1\s*=|\[\s*{re.escape(key)}\s*\])")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
             return number

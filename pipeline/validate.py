@@ -536,6 +536,8 @@ def _files(books: list[Workbook], info: pd.DataFrame, problems: list[Problem]) -
                     else None
                     for spec in SHEETS
                 },
+                # where each column sits, for problems found after load (plausibility)
+                "columns": {name: dict(sheet.columns) for name, sheet in book.sheets.items()},
             }
         )
     files = pd.DataFrame(
@@ -552,6 +554,7 @@ def _files(books: list[Workbook], info: pd.DataFrame, problems: list[Problem]) -
             "errors",
             "warnings",
             *(_written(spec.name) for spec in SHEETS),
+            "columns",
         ],
     )
     files = files.astype({"year": "Int64", "quarter": "Int64", "submitted_on": "datetime64[us]"})
