@@ -2,8 +2,10 @@
 
 The given files are read and validated exactly as ``report`` does (the same worker
 processes, the same rules, the province's communes), each gets a verdict and a
-feedback workbook when it has problems. The warehouse and the bulletins are never
-touched.
+feedback workbook when it has problems. The accepted ones are also compared with the
+returns in use of the published warehouse, as ``report`` will compare them (SPEC §4a),
+so a clerk hears of a jump before the deadline. The warehouse is only read (without
+one, the files are compared with each other); the bulletins are never touched.
 """
 
 from __future__ import annotations
@@ -15,22 +17,25 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline import formats
+from pipeline import formats, plausibility
 from pipeline.clock import today
 from pipeline.failure import Failure
 from pipeline.feedback import plan_feedback, write_feedback
 from pipeline.folders import file_to_read
 from pipeline.labels import N_, translations
+from pipeline.load import build_warehouse
 from pipeline.problems import Problem
 from pipeline.quarters import Quarter
 from pipeline.read import Workbook, expected_header, is_skipped, raw_files
-from pipeline.reference import load_reference
+from pipeline.reference import Reference, load_reference
 from pipeline.validate import Validated, validate
+from pipeline.warehouse import open_read_only
 from pipeline.workers import read_all
 from schemas import SHEET_BY_NAME
 
@@ -48,6 +53,7 @@ class Checked:
     lang: str
     feedback: dict[str, Path] = field(default_factory=dict)  # file name -> workbook written
     skipped: list[Path] = field(default_factory=list)  # lock and hidden files named explicitly
+    not_compared: Failure | None = None  # why the published warehouse could not be read
 
     def accepted(self, file_name: str) -> bool:
         files = self.validated.files
@@ -81,8 +87,15 @@ def returns_among(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     return unique, skipped
 
 
-def check(paths: list[Path], reference_dir: Path, feedback_dir: Path, lang: str | None) -> Checked:
-    """Validate the returns among ``paths`` and write their feedback into ``feedback_dir``.
+def check(
+    paths: list[Path],
+    reference_dir: Path,
+    feedback_dir: Path,
+    lang: str | None,
+    warehouse: Path | None = None,
+) -> Checked:
+    """Validate the returns among ``paths``, compare the accepted ones with the returns in
+    use of ``warehouse`` (when there is one) and write their feedback into ``feedback_dir``.
 
     File names are relative to the closest folder holding every file.
     """
@@ -95,9 +108,38 @@ def check(paths: list[Path], reference_dir: Path, feedback_dir: Path, lang: str 
     books = read_all(files, root, lang)
     communes = set(reference.communes["commune_code"])
     validated = validate(books, communes, today(), lang)
-    checked = Checked(books, validated, lang, skipped=skipped)
+    found, not_compared = _compared(validated, reference, warehouse, lang)
+    validated = plausibility.joined(validated, found)
+    checked = Checked(books, validated, lang, skipped=skipped, not_compared=not_compared)
     checked.feedback = _write_feedback(books, validated, feedback_dir, lang, root)
     return checked
+
+
+def _compared(
+    validated: Validated, reference: Reference, warehouse: Path | None, lang: str
+) -> tuple[list[Problem], Failure | None]:
+    """The plausibility warnings of the accepted files (SPEC §4a), against the returns in
+    use of ``warehouse``; without a warehouse, or when it cannot be read (the reason is
+    returned), the files are compared with each other only."""
+    if not validated.files["accepted"].any():
+        return [], None
+    thresholds = reference.settings.plausibility
+    with tempfile.TemporaryDirectory(prefix="pipeline-check-") as folder:
+        built = build_warehouse(Path(folder) / "checked.duckdb", validated, reference, lang)
+        if warehouse is None or not warehouse.exists():
+            return plausibility.recorded(built), None
+        try:
+            with open_read_only(warehouse) as published:
+                return plausibility.against(published, built, thresholds, lang), None
+        except Failure as failure:
+            return plausibility.recorded(built), failure
+        except duckdb.Error as error:  # a DuckDB file that is not our warehouse
+            reason = Failure(
+                N_("The warehouse %(path)s cannot be opened: %(error)s"),
+                path=warehouse,
+                error=str(error).splitlines()[0],
+            )
+            return plausibility.recorded(built), reason
 
 
 def _write_feedback(
@@ -141,6 +183,11 @@ def print_checked(checked: Checked, console: Console) -> None:
     by_file: dict[str, list[Problem]] = {}
     for problem in checked.validated.problems:
         by_file.setdefault(problem.file_name, []).append(problem)
+    if checked.not_compared is not None:
+        note = _("Not compared with the warehouse, only with each other: %(reason)s") % {
+            "reason": checked.not_compared.text(lang)
+        }
+        console.print(Text(note, style="yellow"))
     for path in checked.skipped:
         line = _("%(file)s: skipped (an Office lock file or a hidden file)") % {"file": path}
         console.print(Text(line))

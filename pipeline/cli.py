@@ -331,7 +331,8 @@ def status_command(
     "reference",
     "out",
     "lang",
-    out="Output folder; feedback goes to <out>/feedback/check unless --feedback is given.",
+    out="Output folder: its warehouse.duckdb holds the returns in use the files are compared "
+    "with; feedback goes to <out>/feedback/check unless --feedback is given.",
     lang="Language of the messages and feedback [default: from province.toml].",
 )
 @click.option(
@@ -354,10 +355,12 @@ def check_command(
 
     FILE may be a workbook or a folder (every file in it, as `report` reads the raw
     folder). Each problem is printed with its sheet and column as named in the
-    workbook, Excel row and cell, then each file's verdict. A file with problems gets a
+    workbook, Excel row and cell, then each file's verdict. An accepted file is also
+    compared with the returns in use of <out>/warehouse.duckdb (the commune's previous
+    quarter, the other communes), as `report` will compare it. A file with problems gets a
     feedback workbook, as `report` writes them, in <out>/feedback/check (or --feedback
-    DIR). The warehouse and the bulletins are not touched; file names are shown relative
-    to the folder holding all the files given.
+    DIR). The warehouse is only read and the bulletins are not touched; file names are
+    shown relative to the folder holding all the files given.
 
     Exit status: 0 when every file is accepted (warnings allowed), 1 when any file is
     rejected, 2 when the files could not be checked (a bad option, a missing file, no
@@ -373,7 +376,7 @@ def check_command(
     target = feedback_dir if feedback_dir is not None else out / "feedback" / "check"
     check.returns_among(list(files))  # every file there and readable before a folder is made
     folder_to_write(target, "--feedback" if feedback_dir is not None else "--out")
-    checked = check.check(list(files), reference, target, lang)
+    checked = check.check(list(files), reference, target, lang, out / "warehouse.duckdb")
     check.print_checked(checked, terminal.console())
     if not checked.all_accepted:
         sys.exit(1)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import formats
+from pipeline import formats, plausibility
 from pipeline.cache import (
     IngestCache,
     OutputCache,
@@ -179,7 +179,9 @@ def report(options: Options, progress: Progress = quiet) -> Outcome:
         outputs = {kind: OutputCache(options.out, kind) for kind in kinds}
         with _timed(timings, N_("load and indicators")):
             _load(built.warehouse, validated, reference, options, lang, outputs["warehouse"])
-        validated = replace(validated, sheets={})  # loaded; feedback needs files and problems
+            # The plausibility warnings, found in the warehouse, are feedback like any other.
+            found = plausibility.recorded(built.warehouse)
+        validated = replace(plausibility.joined(validated, found), sheets={})
         gc.collect()
         with _timed(timings, N_("render")):
             bulletins = _render(built, period, reference, lang, outputs["bulletins"], progress)
@@ -211,7 +213,7 @@ def _load(
         [warehouse],
         key=lambda _path: key,
         paths=lambda path: [path],
-        make=lambda _made: build_warehouse(warehouse, validated, reference),
+        make=lambda _made: build_warehouse(warehouse, validated, reference, lang),
     )
 
 
