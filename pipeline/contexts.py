@@ -8,6 +8,7 @@ the templates); ``pipeline.render`` lays them out. Nothing here formats or draws
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from pipeline.rows import (
     CellRow,
     ClusterRow,
     CommuneRow,
+    FigureRow,
     ProblemRow,
     ProfileRow,
     ProvinceSummaryRow,
@@ -68,10 +70,16 @@ class ProvinceBulletin:
     resubmissions: list[ResubmissionRow]  # rejected files while an earlier return stays in use
     status_counts: dict[str, int]
     unreported: list[CommuneRow]  # communes with (cell, month) pairs not reported
+    figures: list[FigureRow] = field(default_factory=list)  # to verify, by cluster
     annex: list[AnnexRow] = field(default_factory=list)  # every file of the period, by commune
     unidentified: list[UnidentifiedRow] = field(default_factory=list)  # naming no commune
     charts: dict[str, str] = field(default_factory=dict)  # name -> data: URL of an SVG
     detailed: bool = True  # communes listed one by one (see DETAIL_LIMIT)
+
+    @property
+    def figures_by_cluster(self) -> list[tuple[str | None, list[FigureRow]]]:
+        """The figures to verify under their cluster, in the query's order."""
+        return [(c, list(rows)) for c, rows in itertools.groupby(self.figures, _cluster)]
 
 
 @dataclass
@@ -90,17 +98,24 @@ class CommuneBulletin:
     profile: dict[str, list[ProfileRow]] = field(default_factory=dict)
     stale_years: int = 3
     attention: dict[str, Row] = field(default_factory=dict)  # see _attention
+    figures: list[FigureRow] = field(default_factory=list)  # plausibility warnings to check
     cell_names: bool = field(init=False)  # whether the attention lists name cells or code them
+    figures_shown: list[FigureRow] = field(init=False)  # the first figures to check, printed
+    figures_more: int = field(init=False)
     problems_shown: list[ProblemRow] = field(init=False)  # the first problems, printed
     problems_more: int = field(init=False)  # the others, left to the feedback workbook
 
     def __post_init__(self) -> None:
         self.cell_names = _names_fit(self.attention)
-        self.problems_shown = self.problems[:PROBLEMS_SHOWN]
+        self.figures_shown = self.figures[:FIGURES_SHOWN]
+        self.figures_more = len(self.figures) - len(self.figures_shown)
+        # The figures printed take the place of problems: the page keeps its budget.
+        self.problems_shown = self.problems[: PROBLEMS_SHOWN - len(self.figures_shown)]
         self.problems_more = len(self.problems) - len(self.problems_shown)
 
 
-PROBLEMS_SHOWN = 8  # on a one-page bulletin; the feedback workbook lists them all
+PROBLEMS_SHOWN = 8  # lines of problems and figures on a one-page bulletin; the feedback
+FIGURES_SHOWN = 3  # workbook lists them all
 
 
 def bulletin_contexts(
@@ -160,6 +175,10 @@ def _contexts(
     for row in communes:
         status_counts[row["status"]] += 1
     referrals = [r for r in _query(con, "referrals", **p) if r["commune_code"] is None]
+    figures = _query(con, "figures", **p)
+    figures_of: dict[str, list[Row]] = defaultdict(list)
+    for row in figures:
+        figures_of[row["commune_code"]].append(row)
     province = ProvinceBulletin(
         province_name=province_name,
         year=year,
@@ -175,6 +194,7 @@ def _contexts(
         resubmissions=resubmissions,
         status_counts=status_counts,
         unreported=[c for c in communes if (c["meetings_unreported"] or 0) > 0],
+        figures=figures,
         annex=_query(con, "annex", **p),
         unidentified=_query(con, "unidentified", **p),
         detailed=len(communes) <= DETAIL_LIMIT,
@@ -198,11 +218,16 @@ def _contexts(
             resubmissions=[r for r in resubmissions if r["commune_code"] == row["commune_code"]],
             profile=_ordered_profile(by_commune[row["commune_code"]]),
             attention=_attention(cells[row["commune_code"]]),
+            figures=figures_of[row["commune_code"]],
         )
         for row in communes
         if row["status"] != "missing"
     ]
     return province, bulletins
+
+
+def _cluster(row: FigureRow) -> str | None:
+    return row["cluster"]
 
 
 def _attention(cells: list[Row]) -> dict[str, Row]:

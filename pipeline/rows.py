@@ -91,6 +91,24 @@ class CommuneRow(TypedDict):
     warnings: int
 
 
+class FigureRow(TypedDict):
+    """A figure to verify: a plausibility warning of a return in use (SPEC §4a)."""
+
+    commune_code: str
+    commune_name: str
+    cluster: str | None
+    rule: str
+    sheet: str  # canonical
+    sheet_name: str | None  # as written in the clerk's workbook
+    cell: str | None  # None: the warning is on no single cell
+    cell_code: str | None  # the party cell concerned, if one
+    cell_name: str | None
+    figure: float | None  # this return's figure; None: blank, or the cell is missing
+    compared: float | None  # last quarter's figure, or the quarter's median
+    admitted: int | None  # members-jump: the cell's admissions of the quarter
+    message: str
+
+
 class ProblemRow(TypedDict):
     """A problem a commune still has to fix, its sheet as the clerk's workbook names it."""
 
@@ -190,6 +208,7 @@ QUERY_ROWS: dict[str, type] = {
     "cells": CellRow,
     "clusters": ClusterRow,
     "communes": CommuneRow,
+    "figures": FigureRow,
     "problems": ProblemRow,
     "profile": ProfileRow,
     "province_summary": ProvinceSummaryRow,

@@ -1,6 +1,7 @@
 -- What each commune still has to fix for the period: the problems of its return in use and
 -- of rejected files it sent after it (or of every rejected file, when none is in use),
--- with each sheet named as the clerk's workbook names it.
+-- with each sheet named as the clerk's workbook names it. The plausibility warnings are
+-- the figures to verify (figures.sql), not listed here.
 -- Grain: one row per problem: errors first, then in reading order.
 with
 
@@ -41,6 +42,7 @@ select
 from problems
 inner join pending using (file_name)
 inner join staging.files as files using (file_name)
+where problems.rule not in (select rule from staging.plausibility)
 order by
     pending.commune_code,
     problems.severity = 'warning',
