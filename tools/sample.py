@@ -47,9 +47,27 @@ name_column            17391    latest quarter: a personal-name column ``Họ v�
                                 in ``Admissions`` (dropped with a warning)
 =====================  =======  ==================================================
 
+Figures that pass every rule but not the comparisons of SPEC §4a, one of each, are then
+planted by :func:`_plant_implausible` in the latest quarter's return of communes with
+only a style above (each is a warning named after its rule; the cross-quarter ones need
+the previous quarter, the outlier ten communes):
+
+=============================  =======  ==========================================
+case                           commune  what it looks like
+=============================  =======  ==========================================
+members_jump                   07353    a cell's official members typed with two
+                                        digits swapped (12 for 21)
+cell_disappeared               10467    a cell of the previous return left out
+last_admission_year_decreased  14085    a cell's last admission year 3 years before
+                                        the previous return's
+attendance_copied              17385    ``Meetings`` of the previous return sent
+                                        again, the months moved on
+attendance_outlier             14079    every meeting held fully attended (100 %)
+=============================  =======  ==========================================
+
 With ``messy=False`` only ``no_target``, ``stale`` and ``never_admitted`` remain:
 every return is clean (canonical English or Vietnamese headers, real numbers and
-Excel dates) and on time.
+Excel dates) and on time, and nothing is planted.
 """
 
 from __future__ import annotations
@@ -104,6 +122,11 @@ DEFECT_DESCRIPTIONS: dict[str, str] = {
     "lock_file": "latest quarter: an Office lock file ~$….xlsx",
     "over_60": "latest quarter: one admission aged over 60 (warning)",
     "name_column": "latest quarter: a personal-name column in Admissions (warning)",
+    "members_jump": "latest quarter: a cell's official members with two digits swapped",
+    "cell_disappeared": "latest quarter: a cell of the previous return left out",
+    "last_admission_year_decreased": "latest quarter: a cell's last admission year moved back",
+    "attendance_copied": "latest quarter: Meetings copied from the previous return",
+    "attendance_outlier": "latest quarter: every meeting held fully attended",
 }
 # Order = preferred position in the commune list (spread evenly when there are more communes).
 _DEFECT_ORDER = (
@@ -827,6 +850,9 @@ def plan(
         for defect in failed:  # a commune too small to take it
             applied.pop(defect, None)
     files.extend(_reference_files(province, applied, year, seed))
+    if messy:
+        files, planted = _plant_implausible(files, province, applied, quarters)
+        applied.update(planted)
     return Plan(province, applied, _unique(files))
 
 
@@ -983,6 +1009,139 @@ def _files_sent(
         stamp = _timestamp(ret.submitted_on - timedelta(days=1))
         files.append(_File(f"{folder}/{web}", stamp, payload=_web_page(ret)))
     return files
+
+
+# ---------------------------------------------------------------------------
+# Implausible figures (SPEC §4a), planted after everything else is decided
+# ---------------------------------------------------------------------------
+
+# The cases in order; the k-th starts its search at the k-th fifth of the candidates.
+_IMPLAUSIBLE = (
+    "members_jump", "cell_disappeared", "last_admission_year_decreased", "attendance_copied",
+    "attendance_outlier",
+)  # fmt: skip
+_ACROSS_COMMUNES = ("attendance_outlier",)  # needs no previous quarter, but ten communes
+
+
+def _plant_implausible(
+    files: list[_File], communes: list[Commune], defects: dict[str, str], quarters: tuple[int, ...]
+) -> tuple[list[_File], dict[str, str]]:
+    """The files with one case of each implausible figure planted in the latest quarter's
+    return of a commune whose defects are only styles, and case -> commune code.
+
+    Nothing random is drawn: the other files stay byte for byte what they were.
+    """
+    latest = quarters[-1]
+    has_previous = len(quarters) > 1 and quarters[-2] == latest - 1
+    returns = {
+        (f.ret.commune.code, f.ret.quarter): i for i, f in enumerate(files) if f.ret is not None
+    }
+    styled = set(_FORCED) - {"unreported_meetings"}
+    holders = {code for d, code in defects.items() if d not in styled}
+    candidates = [c.code for c in communes if c.code not in holders and (c.code, latest) in returns]
+    planted: dict[str, str] = {}
+    for k, case in enumerate(_IMPLAUSIBLE):
+        across = case in _ACROSS_COMMUNES
+        if not candidates or (across and len(communes) < 10) or (not across and not has_previous):
+            continue
+        start = k * len(candidates) // len(_IMPLAUSIBLE) + 1
+        for n in range(len(candidates)):
+            code = candidates[(start + n) % len(candidates)]
+            if code in planted.values():
+                continue
+            i = returns[(code, latest)]
+            ret = files[i].ret
+            before = files[returns[(code, latest - 1)]].ret if has_previous else None
+            assert ret is not None
+            changed = _PLANTERS[case](ret, before)
+            if changed is not None:
+                files[i] = replace(files[i], ret=changed)
+                planted[case] = code
+                break
+    return files, planted
+
+
+def _members_jump(ret: Return, _before: Return | None) -> Return | None:
+    """A cell's official members with their two digits swapped (the smallest such jump that
+    passes max(5, 25 %)); more members, so no attendance exceeds them."""
+    admitted = {c.code: sum(a.cell_code == c.code for a in ret.admissions) for c in ret.cells}
+    jumps = []
+    for i, cell in enumerate(ret.cells):
+        typed = int(str(cell.official)[::-1]) if 10 <= cell.official <= 99 else 0
+        members = cell.official + cell.probationary
+        if typed - cell.official > max(5, members / 4) + admitted[cell.code]:
+            jumps.append((typed - cell.official, i, typed))
+    if not jumps:
+        return None
+    _jump, i, typed = min(jumps)
+    cells = list(ret.cells)
+    cells[i] = replace(cells[i], official=typed)
+    return replace(ret, cells=tuple(cells))
+
+
+def _cell_disappeared(ret: Return, _before: Return | None) -> Return | None:
+    """The last cell that admitted nobody this quarter left out, with its meetings."""
+    gone = [c for c in ret.cells if not c.admitted_now and ret.cells.index(c) > 0]
+    if not gone:
+        return None
+    code = gone[-1].code
+    return replace(
+        ret,
+        cells=tuple(c for c in ret.cells if c.code != code),
+        meetings=tuple(m for m in ret.meetings if m.cell_code != code),
+    )
+
+
+def _last_admission_year_decreased(ret: Return, before: Return | None) -> Return | None:
+    """A cell that admitted nobody this quarter, its last admission year 3 years earlier."""
+    assert before is not None
+    earlier = {c.code: c.last_year for c in before.cells}
+    for i, cell in enumerate(ret.cells):
+        if not cell.admitted_now and cell.last_year is not None and earlier.get(cell.code):
+            cells = list(ret.cells)
+            cells[i] = replace(cell, last_year=cell.last_year - 3)
+            return replace(ret, cells=tuple(cells))
+    return None
+
+
+def _attendance_copied(ret: Return, before: Return | None) -> Return | None:
+    """The previous return's meetings sent again, each moved three months on; only where
+    every attendance still fits the cell and at least five cells meet in both quarters."""
+    assert before is not None
+    members = {c.code: c.official + c.probationary for c in ret.cells}
+    moved = [m for m in before.meetings if m.cell_code in members]
+    if any(m.attendees > members[m.cell_code] for m in moved):
+        return None
+    if len({m.cell_code for m in moved if m.held}) < 5:
+        return None
+    copied = [replace(m, month=m.month + 3, on=_months_on(m.on, 3)) for m in moved]
+    kept = [m for m in ret.meetings if m.cell_code not in {c.cell_code for c in moved}]
+    return replace(ret, meetings=tuple(sorted(copied + kept, key=lambda m: (m.cell_code, m.month))))
+
+
+def _months_on(day: date | None, months: int) -> date | None:
+    if day is None:
+        return None
+    month = day.month + months
+    return date(day.year, month, min(day.day, calendar.monthrange(day.year, month)[1]))
+
+
+def _attendance_outlier(ret: Return, _before: Return | None) -> Return | None:
+    """Every meeting held attended by all the cell's members."""
+    members = {c.code: c.official + c.probationary for c in ret.cells}
+    if not any(m.held for m in ret.meetings):
+        return None
+    full = [replace(m, attendees=members[m.cell_code]) if m.held else m for m in ret.meetings]
+    return replace(ret, meetings=tuple(full))
+
+
+_PLANTERS: dict[str, Callable[[Return, Return | None], Return | None]] = {
+    "members_jump": _members_jump,
+    "cell_disappeared": _cell_disappeared,
+    "last_admission_year_decreased": _last_admission_year_decreased,
+    "attendance_copied": _attendance_copied,
+    "attendance_outlier": _attendance_outlier,
+}
 
 
 def _reference_files(
@@ -1380,7 +1539,8 @@ def _summary(decided: Plan) -> str:
     names = {c.code: c.name for c in decided.communes}
     returns = sum(1 for f in decided.files if f.ret is not None)
     lines = [f"{len(decided.communes)} communes, {returns} workbooks, {len(decided.files)} files"]
-    lines += [f"  {d:<20} {c}  {names[c]}" for d, c in decided.defects.items()]
+    width = max((len(d) for d in decided.defects), default=0)
+    lines += [f"  {d:<{width}} {c}  {names[c]}" for d, c in decided.defects.items()]
     return "\n".join(lines)
 
 
