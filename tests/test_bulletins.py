@@ -111,7 +111,9 @@ def test_commune_bulletins_are_one_page_even_with_60_cells(vi):
         "sinh hoạt mọi chi bộ" in page
     )
     assert "Chưa sinh hoạt chuyên đề trong quý (60) mọi chi bộ" in page
-    assert "Còn 52 mục khác trong tệp phản hồi." in page  # 60 warnings, 8 shown
+    # 60 warnings and a figure to check (CB01: 21 members, 12 + 1 in Q2): 1 + 7 shown
+    assert "Số liệu cần kiểm tra" in page and "Chi bộ CB01 có 21 đảng viên" in page
+    assert "Còn 53 mục khác trong tệp phản hồi." in page
     web = big.with_suffix(".html").read_text(encoding="utf-8")
     assert "CB01 · " in web and "CB60 · " in web  # the web page has the table of every cell
     assert pages(vi / "00001-xa-an.pdf") == 1

@@ -308,6 +308,19 @@ CASES = [
             (P, None, 5, None, "reference-unknown-setting"),
         ],
     ),
+    (
+        "toml/plausibility",
+        {P: 'language = "en"\nplausibility = 3\n'},
+        [(P, None, 2, None, "reference-setting-table")],
+    ),
+    (
+        "toml/plausibility-values",
+        {P: '[plausibility]\nattendance_outlier_z = "3,5"\nmembers_jump_pct = -1\n'},
+        [
+            (P, None, 2, None, "reference-setting-positive"),
+            (P, None, 3, None, "reference-setting-positive"),
+        ],
+    ),
 ]
 
 
@@ -454,7 +467,7 @@ def test_the_error_in_vietnamese(tmp_path):
             {P: 'language = "en"\ndeadline_day = 12\n'},
             "en",
             "'deadline_day' is not a setting. The settings are: province_name, deadline_days, "
-            "stale_years, language, board_email.",
+            "stale_years, language, board_email, plausibility.",
             id="unknown-setting-en",
         ),
     ],
