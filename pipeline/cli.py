@@ -10,6 +10,7 @@ argument) stay in English, on one line too.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -106,6 +107,10 @@ def one_line(exit_code: int = 1) -> Callable[[Callable[..., None]], Callable[...
                 _fail(exc.text(_language()), exit_code)
             except ReferenceError as exc:  # already in words, by the reference's reader
                 _fail(str(exc), exit_code)
+            except BrokenPipeError:  # `… | head` stopped reading: nothing more to say
+                # as the Python docs advise: no flush to the closed pipe at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                sys.exit(1)
             except OSError as exc:  # the disk filled up, rights changed during the run…
                 said = Failure(
                     N_(

@@ -58,6 +58,9 @@ def export(warehouse: Path, destination: Path, fmt: str = "parquet") -> list[Exp
                 if partitioned:
                     target.mkdir()  # an empty relation still gets its (empty) folder
                 (rows,) = con.execute(_copy(relation, target, partitioned)).fetchone()
+                if partitioned and not rows:
+                    # no partition to write: one empty file keeps the columns readable
+                    con.execute(_copy(relation, target / "data_0.parquet", partitioned=False))
                 exported.append(Exported(relation, destination / target.name, rows, partitioned))
             for item in exported:
                 _replace(Path(building) / item.path.name, item.path)

@@ -70,6 +70,11 @@ LABELS: dict[str, str] = {
     "fatherland_front": N_("Fatherland Front"),
     "trade_union": N_("Trade Union"),
     "none": N_("None"),
+    # meeting ratings
+    "good": N_("Good"),
+    "fair": N_("Fair"),
+    "average": N_("Average"),
+    "poor": N_("Poor"),
 }
 
 

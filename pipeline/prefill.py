@@ -106,6 +106,14 @@ HINTS = {
     "higher_level_attendees": N_(
         "Committee members and commune or province cadres who attended; blank means 0."
     ),
+    "assigned_member": N_(
+        "The commune committee member assigned to attend and guide this cell's meetings; "
+        "blank if none."
+    ),
+    "assigned_member_attended": N_(
+        "Yes if the cell's assigned committee member attended the meeting held; blank means No."
+    ),
+    "meeting_rating": N_("The cell committee's rating of the meeting held; blank if not rated."),
     "admitted_on": N_("Admission date, within %(year)s-Q%(quarter)s (day/month/year)."),
     "sex": N_("Pick male or female."),
     "birth_year": N_(
@@ -177,6 +185,13 @@ def _instruction_lines(has_history: bool) -> list[tuple[str, str]]:
                 "ever; %(year)s for a cell that admitted this quarter."
             ),
         ),
+        (
+            "text",
+            N_(
+                "• %(assigned_member)s: the commune committee member assigned to attend and "
+                "guide the cell's meetings, prefilled from the latest return; blank if none."
+            ),
+        ),
         ("heading", N_("Sheet «%(meetings)s»: one row per cell and month")),
         (
             "text",
@@ -199,6 +214,15 @@ def _instruction_lines(has_history: bool) -> list[tuple[str, str]]:
                 "• %(thematic_meeting)s: «%(yes)s» when a thematic meeting took place. "
                 "%(higher_level_attendees)s: cadres from commune or province who attended; "
                 "blank is 0."
+            ),
+        ),
+        (
+            "text",
+            N_(
+                "• %(assigned_member_attended)s: «%(yes)s» when the committee member named in "
+                "%(assigned_member)s («%(cells)s») attended a meeting held. %(meeting_rating)s: "
+                "the cell committee's rating of a meeting held. Both stay blank for a month "
+                "without a meeting."
             ),
         ),
         ("text", N_("• A cell added in «%(cells)s» needs its 3 rows here.")),
@@ -356,6 +380,7 @@ def _histories(warehouse: Path | None, period: tuple[int, int]) -> dict[str, _Hi
         cell = dict(zip(columns, values[:5], strict=True))
         years = [y for y in (values[5], latest_admission.get((commune, cell["cell_code"]))) if y]
         cell["last_admission_year"] = max(years) if years else None
+        cell["assigned_member"] = values[6]  # the committee member assigned last quarter
         history.cells.append(cell)
     return out
 
@@ -486,8 +511,9 @@ class _Template:
         ]
         self._write_table(cells, "Cells", cell_rows)
         first = Quarter(*self.period).months[0]
+        blanks = [None] * (len(SHEET_BY_NAME["Meetings"].fields()) - 2)
         meeting_rows = [
-            [c["cell_code"], month, None, None, None, None, None]
+            [c["cell_code"], month, *blanks]
             for c in self.history.cells
             for month in range(first, first + 3)
         ]

@@ -395,6 +395,34 @@ CODES: dict[str, Rule] = {
         "trống hoặc đánh dấu có sinh hoạt.",
         column="attendees",
     ),
+    "attended-meeting-not-held": Rule(
+        "error",
+        "Assigned member at a meeting not held",
+        "'{header}' says the assigned committee member attended, but the regular meeting is "
+        "marked as not held. Correct one of the two.",
+        "'{header}' ghi cấp ủy viên phụ trách có dự, nhưng sinh hoạt định kỳ được đánh dấu là "
+        "không tổ chức. Hãy sửa một trong hai.",
+        column="assigned_member_attended",
+    ),
+    "attended-without-assigned-member": Rule(
+        "error",
+        "Attendance of a member nobody was assigned",
+        "'{header}' says the assigned committee member attended, but the sheet of cells names "
+        "no assigned member for this cell. Name the member there, or leave this blank.",
+        "'{header}' ghi cấp ủy viên phụ trách có dự, nhưng trang danh sách chi bộ chưa ghi "
+        "đồng chí phụ trách chi bộ này. Hãy ghi tên đồng chí đó ở trang chi bộ, hoặc để trống ô "
+        "này.",
+        column="assigned_member_attended",
+    ),
+    "rating-meeting-not-held": Rule(
+        "error",
+        "Rating of a meeting not held",
+        "'{header}' rates a meeting that is marked as not held. Leave it blank, or mark the "
+        "meeting as held.",
+        "'{header}' xếp loại một buổi sinh hoạt được đánh dấu là không tổ chức. Hãy để trống, "
+        "hoặc đánh dấu có sinh hoạt.",
+        column="meeting_rating",
+    ),
     "meeting-not-reported": Rule(
         "warning",
         "Meeting not reported",

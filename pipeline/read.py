@@ -305,7 +305,8 @@ def _read_table(
     header_at = _find_header(grid, aliases)
     if header_at is None:
         if any(not is_blank(v) for cells in grid for v in cells):
-            _report_missing(book, spec, list(fields), None, "missing-column", lang)
+            required = [c for c in fields if not fields[c]["optional"]]
+            _report_missing(book, spec, required, None, "missing-column", lang)
         return SheetData(name, {}, [], grid)
 
     header_row = header_at + 1
@@ -325,7 +326,7 @@ def _read_table(
             rule = "extra-column"
         cell = cell_reference(header_row, c)
         book.add_problem(rule, lang, sheet=spec.name, row=header_row, cell=cell, header=header)
-    missing = [c for c in fields if c not in found]
+    missing = [c for c in fields if c not in found and not fields[c]["optional"]]
     _report_missing(book, spec, missing, header_row, "missing-column", lang)
     columns = {c: found[c] for c in fields if c in found}
 

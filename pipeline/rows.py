@@ -156,6 +156,9 @@ class ProvinceSummaryRow(TypedDict):
     stale_cells: int | None
     official_members: int | None
     probationary_members: int | None
+    pct_cells_with_assigned_member: float | None  # None: no return reports them
+    pct_assigned_present: float | None
+    pct_rated_good: float | None
     members: int | None
     admissions_ytd_with_target: int | None
     expected_pct: float | None

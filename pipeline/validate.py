@@ -26,6 +26,11 @@ from schemas import SHEET_BY_NAME, SHEETS, SheetSpec
 from schemas.value_lists import BLANK_MEANS, VALUE_LISTS
 
 SHEET_ORDER = {spec.name: i for i, spec in enumerate(SHEETS)}
+# The optional columns of SPEC §3, (sheet, column): absent, their figures are NULL.
+OPTIONAL = [
+    (spec, column) for spec in SHEETS for column, meta in spec.fields().items() if meta["optional"]
+]
+_ABSENT = object()  # the value of a column the sheet does not have
 
 
 @dataclass
@@ -139,15 +144,14 @@ def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Pro
         sheet = book.sheets.get(spec.name)
         if sheet is None:
             continue
-        positions = [list(sheet.columns).index(c) if c in sheet.columns else None for c in fields]
-        if None not in positions and len(positions) > 1:  # the common case, at C speed
-            pick = operator.itemgetter(*positions)
+        order = list(sheet.columns)
+        # A column the sheet lacks reads a marker past the row's end: "not reported".
+        positions = [order.index(c) if c in sheet.columns else len(order) for c in fields]
+        pick = operator.itemgetter(*positions)  # at C speed
+        if len(order) in positions:
+            records.extend([file_id, row, *pick((*raw, _ABSENT))] for row, raw in sheet.rows)
+        else:
             records.extend([file_id, row, *pick(raw)] for row, raw in sheet.rows)
-            continue
-        for excel_row, raw in sheet.rows:
-            records.append(
-                [file_id, excel_row, *[raw[p] if p is not None else None for p in positions]]
-            )
     frame = pd.DataFrame(records, columns=["_file", "_row", *fields])
     raw_frame = frame.copy()
     failed: set[tuple[int, str]] = set()
@@ -229,6 +233,8 @@ def _memoised(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
     memo: dict[tuple[type, Any], Any] = {}
 
     def run(raw: Any) -> Any:
+        if raw is _ABSENT:
+            return None  # the column is not in the sheet: not reported, not blank
         try:
             if isinstance(raw, values.UncachedFormula):
                 raise values.BadValue("formula-without-value")
@@ -297,9 +303,11 @@ def _cells_context(
 def _cell_facts(cells: pd.DataFrame) -> pd.DataFrame:
     facts = cells.dropna(subset=["cell_code"]).drop_duplicates(["_file", "cell_code"])
     facts = facts.assign(
-        _members=facts["official_members"] + facts["probationary_members"], _cell_known=True
+        _members=facts["official_members"] + facts["probationary_members"],
+        _cell_known=True,
+        _assigned=facts["assigned_member"].notna(),
     )
-    return facts[["_file", "cell_code", "_members", "_cell_known"]]
+    return facts[["_file", "cell_code", "_members", "_cell_known", "_assigned"]]
 
 
 def _meetings_context(
@@ -308,7 +316,8 @@ def _meetings_context(
     out = _with_period(meetings, info).merge(
         _cell_facts(cells), on=["_file", "cell_code"], how="left"
     )
-    out["_cell_known"] = out["_cell_known"].astype("boolean").fillna(False).astype(bool)
+    for flag in ("_cell_known", "_assigned"):  # an unknown cell: not known, none assigned
+        out[flag] = out[flag].astype("boolean").fillna(False).astype(bool)
     return out
 
 
@@ -505,6 +514,11 @@ def _problem_order(p: Problem) -> tuple:
     return (p.file_name, SHEET_ORDER.get(p.sheet or "", -1), p.row or 0, p.cell or "", p.rule)
 
 
+def _reported(column: str) -> str:
+    """The column of ``Validated.files`` saying whether a return has an optional column."""
+    return f"{column}_reported"
+
+
 def _written(sheet: str) -> str:
     """The column of ``Validated.files`` holding the name the workbook gives ``sheet``."""
     return f"{sheet.lower()}_sheet"
@@ -536,6 +550,12 @@ def _files(books: list[Workbook], info: pd.DataFrame, problems: list[Problem]) -
                     else None
                     for spec in SHEETS
                 },
+                # whether the return has each optional column: its figures are NULL if not
+                **{
+                    _reported(column): spec.name in book.sheets
+                    and column in book.sheets[spec.name].columns
+                    for spec, column in OPTIONAL
+                },
                 # where each column sits, for problems found after load (plausibility)
                 "columns": {name: dict(sheet.columns) for name, sheet in book.sheets.items()},
             }
@@ -554,6 +574,7 @@ def _files(books: list[Workbook], info: pd.DataFrame, problems: list[Problem]) -
             "errors",
             "warnings",
             *(_written(spec.name) for spec in SHEETS),
+            *(_reported(column) for _spec, column in OPTIONAL),
             "columns",
         ],
     )

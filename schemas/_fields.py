@@ -8,12 +8,17 @@ import pandas as pd
 import pandera.pandas as pa
 
 
-def column(kind: str, *aliases: str, nullable: bool = True, **kwargs: Any) -> Any:
+def column(
+    kind: str, *aliases: str, nullable: bool = True, optional: bool = False, **kwargs: Any
+) -> Any:
     """A pandera Field carrying what the reader needs: the header aliases and the value kind.
 
     Kinds: text, code, commune_code, int, date, month, period, bool, list:<value list>.
+    An ``optional`` column may be absent from a return: its values are then "not
+    reported" (NULL), never blank, zero or false.
     """
-    return pa.Field(nullable=nullable, metadata={"kind": kind, "aliases": list(aliases)}, **kwargs)
+    metadata = {"kind": kind, "aliases": list(aliases), "optional": optional}
+    return pa.Field(nullable=nullable, metadata=metadata, **kwargs)
 
 
 def passes_unless(failure: pd.Series) -> pd.Series:

@@ -24,6 +24,10 @@ class Cells(pa.DataFrameModel):
         "int", "Đảng viên dự bị", "Số ĐV dự bị", nullable=False
     )
     last_admission_year: Series[pd.Int64Dtype] = column("int", "Năm kết nạp gần nhất")
+    # The commune committee member assigned to the cell's meetings ("Project 16").
+    assigned_member: Series[str] = column(
+        "text", "Cấp ủy viên phụ trách", "Đồng chí phụ trách", optional=True
+    )
 
     @pa.check("official_members", "probationary_members", name="negative-number")
     def _not_negative(cls, s: pd.Series) -> pd.Series:

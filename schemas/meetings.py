@@ -10,7 +10,8 @@ from schemas._fields import column, passes_unless
 
 
 class Meetings(pa.DataFrameModel):
-    """Context columns: _file, _year, _quarter, _cell_known, _members, _month_year."""
+    """Context columns: _file, _year, _quarter, _cell_known, _members, _month_year,
+    _assigned (the cell has an assigned member)."""
 
     cell_code: Series[str] = column("code", "Mã chi bộ", nullable=False)
     month: Series[pd.Int64Dtype] = column("month", "Tháng", nullable=False)
@@ -19,6 +20,12 @@ class Meetings(pa.DataFrameModel):
     attendees: Series[pd.Int64Dtype] = column("int", "Số đảng viên dự", "Số ĐV dự")
     thematic_meeting: Series[pd.BooleanDtype] = column("bool", "Sinh hoạt chuyên đề")
     higher_level_attendees: Series[pd.Int64Dtype] = column("int", "Cán bộ cấp trên dự")
+    assigned_member_attended: Series[pd.BooleanDtype] = column(
+        "bool", "Cấp ủy phụ trách dự", optional=True
+    )
+    meeting_rating: Series[str] = column(
+        "list:meeting_rating", "Xếp loại", "Xếp loại chất lượng sinh hoạt", optional=True
+    )
 
     @pa.check("higher_level_attendees", name="negative-number")
     def _not_negative(cls, s: pd.Series) -> pd.Series:
@@ -66,6 +73,19 @@ class Meetings(pa.DataFrameModel):
     @pa.dataframe_check(name="attendees-not-held")
     def _no_attendees_unless_held(cls, df: pd.DataFrame) -> pd.Series:
         return passes_unless(~df["regular_meeting"] & (df["attendees"] > 0))
+
+    @pa.dataframe_check(name="attended-meeting-not-held")
+    def _attended_when_held(cls, df: pd.DataFrame) -> pd.Series:
+        return passes_unless(df["assigned_member_attended"] & ~df["regular_meeting"])
+
+    @pa.dataframe_check(name="attended-without-assigned-member")
+    def _attended_when_assigned(cls, df: pd.DataFrame) -> pd.Series:
+        held = df["regular_meeting"].astype("boolean").fillna(False)
+        return passes_unless(df["assigned_member_attended"] & held & ~df["_assigned"])
+
+    @pa.dataframe_check(name="rating-meeting-not-held")
+    def _rated_when_held(cls, df: pd.DataFrame) -> pd.Series:
+        return passes_unless(df["meeting_rating"].notna() & ~df["regular_meeting"])
 
     class Config:
         strict = False

@@ -45,6 +45,12 @@ VALUE_LISTS: dict[str, dict[str, list[str]]] = {
         "trade_union": ["Công đoàn"],
         "none": ["Không"],
     },
+    "meeting_rating": {
+        "good": ["Tốt"],
+        "fair": ["Khá"],
+        "average": ["Trung bình", "TB"],
+        "poor": ["Kém", "Yếu"],
+    },
 }
 
 # What a blank cell means in a list, where SPEC gives it a meaning.

@@ -177,3 +177,23 @@ def _csv(path: Path, header: list[str], rows: list[tuple]) -> None:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
+
+
+def with_assignments(
+    sheets: Sheets,
+    members: dict[str, str | None],
+    attended: dict[tuple[str, int], Any] | None = None,
+    ratings: dict[tuple[str, int], Any] | None = None,
+) -> Sheets:
+    """A copy with the optional columns of SPEC §3: ``assigned_member`` in Cells (by cell
+    code) and ``assigned_member_attended`` and ``meeting_rating`` in Meetings (by (cell,
+    month)); a cell or meeting not named is left blank."""
+    out = copy.deepcopy(sheets)
+    out["Cells"][0].append("assigned_member")
+    for row in out["Cells"][1:]:
+        row.append(members.get(row[0]))
+    out["Meetings"][0] += ["assigned_member_attended", "meeting_rating"]
+    for row in out["Meetings"][1:]:
+        key = (row[0], row[1])
+        row += [(attended or {}).get(key), (ratings or {}).get(key)]
+    return out

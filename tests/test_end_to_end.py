@@ -192,7 +192,7 @@ def test_rerun_gives_the_same_warehouse(out_vi, tmp_path):
             out_vi, "select table_name from duckdb_tables() where schema_name = 'main' order by 1"
         )
     ]
-    assert len(tables) == 15  # the 14 relations of SPEC §5 and referral_targets
+    assert len(tables) == 16  # the 15 relations of SPEC §5 and referral_targets
     for table in tables:
         sql = f"select * from {table}"
         assert query(tmp_path, sql) == query(out_vi, sql), table

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTITIONED = {
     "admissions",
     "admissions_vs_target",
+    "assigned_members",
     "cell_meetings",
     "cells",
     "meetings",
@@ -53,7 +54,7 @@ def test_every_relation_round_trips(out):
     result = export("--warehouse", str(out / "warehouse.duckdb"), "--out", str(out / "export"))
     assert result.exit_code == 0, result.output
     folder = out / "export"
-    assert result.output.splitlines()[-1] == f"15 relations exported to {folder}"
+    assert result.output.splitlines()[-1] == f"16 relations exported to {folder}"
     assert {p.name for p in folder.iterdir()} == PARTITIONED | {f"{r}.parquet" for r in SINGLE}
 
     with duckdb.connect(out / "warehouse.duckdb", read_only=True) as con:
@@ -131,7 +132,7 @@ def test_in_vietnamese_with_the_bulletins_digit_groups(out, tmp_path):
     lines = result.stdout.splitlines()
     grouped = f"{meetings:,}".replace(",", ".")
     assert f"meetings               {grouped:>8} dòng  {tmp_path / 'meetings'}/" in lines
-    assert lines[-1] == f"Đã xuất 15 bảng vào {tmp_path}"
+    assert lines[-1] == f"Đã xuất 16 bảng vào {tmp_path}"
 
 
 def test_only_parquet_for_now(out, tmp_path):

@@ -30,9 +30,10 @@ CONTRACT = {
     "errors, warnings",
     "problems": "file_name, sheet, row, column, cell, value, severity, rule, message",
     "cells": "commune_code, year, quarter, cell_code, cell_name, cell_type, official_members, "
-    "probationary_members, last_admission_year",
+    "probationary_members, last_admission_year, assigned_member",
     "meetings": "commune_code, year, quarter, cell_code, month, regular_meeting, meeting_date, "
-    "attendees, thematic_meeting, higher_level_attendees",
+    "attendees, thematic_meeting, higher_level_attendees, assigned_member_attended, "
+    "meeting_rating",
     "admissions": "commune_code, year, quarter, cell_code, admitted_on, sex, birth_year, "
     "age_at_admission, ethnicity, ethnic_minority, religion, occupation, education, referred_by",
     "admissions_vs_target": "commune_code, year, quarter, admissions_quarter, admissions_ytd, "
@@ -42,7 +43,11 @@ CONTRACT = {
     "cell_meetings": "commune_code, year, quarter, cells, cells_met_every_month, "
     "pct_met_every_month, cells_thematic, pct_thematic, attendance_rate, "
     "higher_level_attendances, meetings_held, meetings_attendance_85, pct_attendance_85, "
-    "meetings_unreported",
+    "meetings_unreported, cells_with_assigned_member, pct_cells_with_assigned_member, "
+    "meetings_assigned_present, pct_assigned_present, cells_assigned_absent, meetings_rated, "
+    "meetings_rated_good, pct_rated_good, meetings_rated_poor",
+    "assigned_members": "commune_code, year, quarter, assigned_member, cells, meetings_held, "
+    "meetings_attended, attendance_pct",
     "stale_cells": "commune_code, year, quarter, cell_code, cell_name, last_admission_year, "
     "years_without_admission",
     "new_member_profile": "commune_code, year, quarter, dimension, category, members",
@@ -51,7 +56,8 @@ CONTRACT = {
     "province_summary": "year, quarter, communes_expected, communes_accepted, communes_on_time, "
     "admissions_quarter, admissions_ytd, admissions_target, achievement_pct, cells, "
     "cells_met_every_month, pct_met_every_month, cells_thematic, pct_thematic, "
-    "attendance_rate, stale_cells, official_members, probationary_members",
+    "attendance_rate, stale_cells, official_members, probationary_members, "
+    "pct_cells_with_assigned_member, pct_assigned_present, pct_rated_good",
 }
 
 

@@ -238,6 +238,10 @@ def test_province_summary(warehouse):
         "stale_cells": 1,
         "official_members": 35,
         "probationary_members": 2,
+        # no return reports assigned members or ratings: not reported, never 0
+        "pct_cells_with_assigned_member": None,
+        "pct_assigned_present": None,
+        "pct_rated_good": None,
     }
 
 

@@ -17,7 +17,7 @@ from pipeline.reference import load_reference
 from pipeline.run import Options, ingest, report
 from pipeline.values import fold, label_index, period
 from schemas.value_lists import VALUE_LISTS
-from tests.factory import edited, valid_return, write_reference, write_workbook
+from tests.factory import edited, valid_return, with_assignments, write_reference, write_workbook
 
 COMMUNES = [("06253", "Xã Thử Nghiệm", "Cụm A"), ("00101", "Phường Hòa Bình", None)]
 CELLS_VI = [
@@ -27,6 +27,7 @@ CELLS_VI = [
     "Đảng viên chính thức",
     "Đảng viên dự bị",
     "Năm kết nạp gần nhất",
+    "Cấp ủy viên phụ trách",
 ]
 MEETINGS_VI = [
     "Mã chi bộ",
@@ -36,6 +37,8 @@ MEETINGS_VI = [
     "Số đảng viên dự",
     "Sinh hoạt chuyên đề",
     "Cán bộ cấp trên dự",
+    "Cấp ủy phụ trách dự",
+    "Xếp loại",
 ]
 ADMISSIONS_VI = [
     "Mã chi bộ",
@@ -132,9 +135,9 @@ def test_cells_come_from_the_latest_accepted_return_up_to_the_period(templates):
     # Q2 (not Q1, not the later Q4); CB01's blank year comes back from its Q2 admission
     assert rows(book["Chi bộ"]) == [
         tuple(CELLS_VI),
-        ("CB01", "Chi bộ CB01", "Thôn, bản, tổ dân phố", 11, 3, 2026),
-        ("CB02", "Chi bộ CB02", "Thôn, bản, tổ dân phố", 21, 1, 2025),
-        ("CB03", "Chi bộ CB03", "Thôn, bản, tổ dân phố", 5, 0, 2025),
+        ("CB01", "Chi bộ CB01", "Thôn, bản, tổ dân phố", 11, 3, 2026, None),
+        ("CB02", "Chi bộ CB02", "Thôn, bản, tổ dân phố", 21, 1, 2025, None),
+        ("CB03", "Chi bộ CB03", "Thôn, bản, tổ dân phố", 5, 0, 2025, None),
     ]
     text = "\n".join(str(r[0]) for r in rows(book["Hướng dẫn"]))
     assert "quý 2/2026" in text  # where the cells come from
@@ -169,6 +172,8 @@ def test_dropdowns_offer_only_labels_the_reader_accepts(templates):
         ("Kết nạp", "G"): "occupation",
         ("Kết nạp", "H"): "education",
         ("Kết nạp", "I"): "referred_by",
+        ("Sinh hoạt", "H"): "boolean",
+        ("Sinh hoạt", "I"): "meeting_rating",
     }
     for (sheet, column), name in expected.items():
         dv = validations(book[sheet])[column]
@@ -345,7 +350,7 @@ def test_english_template_uses_canonical_names(province, tmp_path):
     book = openpyxl.load_workbook(paths[1])
     assert book.sheetnames == ["Instructions", "Info", "Cells", "Meetings", "Admissions", "Lists"]
     assert info_pairs(book["Info"])["period"] == "2026-Q3"
-    assert rows(book["Cells"])[1] == ("CB01", "Chi bộ CB01", "village", 11, 3, 2026)
+    assert rows(book["Cells"])[1] == ("CB01", "Chi bộ CB01", "village", 11, 3, 2026, None)
     assert list_values(book, validations(book["Meetings"])["C"].formula1) == ["Yes", "No"]
 
 
@@ -380,3 +385,27 @@ def test_the_words_a_clerk_reads_are_the_catalogs(province, tmp_path, lang):
     quoted = set(re.findall(r"«(.*?)»", "\n".join(instructions)))
     yes_no = list_values(book, validations(book.worksheets[3])["C"].formula1)
     assert quoted <= {*book.sheetnames, *yes_no}
+
+
+def test_the_assigned_member_is_prefilled_and_the_new_columns_have_dropdowns(tmp_path):
+    options = Options(raw=tmp_path / "raw", reference=tmp_path / "ref", out=tmp_path / "out")
+    write_reference(options.reference)
+    sheets = with_assignments(valid_return(), {"CB01": "Lê Văn Tâm"}, {("CB01", 7): "x"})
+    write_workbook(options.raw / "q3.xlsx", sheets)
+    report(options)
+    reference = load_reference(options.reference)
+    [path] = write_templates(reference, options.out / "warehouse.duckdb", tmp_path, (2026, 4), "vi")
+    book = openpyxl.load_workbook(path)
+    assert [r[6] for r in rows(book["Chi bộ"])] == ["Cấp ủy viên phụ trách", "Lê Văn Tâm", None]
+    meetings = validations(book["Sinh hoạt"])
+    assert list_values(book, meetings["H"].formula1) == ["Có", "Không"]
+    assert list_values(book, meetings["I"].formula1) == [
+        "Tốt",
+        "Khá",
+        "Trung bình",
+        "TB",
+        "Kém",
+        "Yếu",
+    ]
+    text = "\n".join(str(r[0]) for r in rows(book["Hướng dẫn"]))
+    assert "Cấp ủy viên phụ trách" in text and "Xếp loại" in text

@@ -27,7 +27,14 @@ from pipeline.run import report
 from pipeline.validate import Validated, validate
 from schemas import SHEET_BY_NAME
 from schemas.cells import Cells
-from tests.factory import Sheets, edited, valid_return, write_reference, write_workbook
+from tests.factory import (
+    Sheets,
+    edited,
+    valid_return,
+    with_assignments,
+    write_reference,
+    write_workbook,
+)
 
 TODAY = dt.date(2026, 11, 23)
 COMMUNES = {"06253"}
@@ -569,6 +576,44 @@ CASES = [
         broken(("Meetings", 7, "regular_meeting", None), ("Meetings", 7, "meeting_date", None)),
         None,
         [("Meetings", 7, "attendees", "E7", "attendees-not-held", E)],
+        False,
+    ),
+    (
+        "attended-meeting-not-held",
+        broken(
+            ("Meetings", 2, "regular_meeting", None),
+            ("Meetings", 2, "meeting_date", None),
+            ("Meetings", 2, "attendees", None),
+            base=with_assignments(valid_return(), {"CB01": "Lê Văn Tâm"}, {("CB01", 7): "x"}),
+        ),
+        None,
+        [("Meetings", 2, "assigned_member_attended", "H2", "attended-meeting-not-held", E)],
+        False,
+    ),
+    (
+        "attended-without-assigned-member",
+        with_assignments(valid_return(), {"CB01": "Lê Văn Tâm"}, {("CB02", 7): "Có"}),
+        None,
+        [("Meetings", 5, "assigned_member_attended", "H5", "attended-without-assigned-member", E)],
+        False,
+    ),
+    (
+        "rating-meeting-not-held",
+        broken(
+            ("Meetings", 3, "regular_meeting", "Không"),
+            ("Meetings", 3, "meeting_date", None),
+            ("Meetings", 3, "attendees", None),
+            base=with_assignments(valid_return(), {}, ratings={("CB01", 8): "Tốt"}),
+        ),
+        None,
+        [("Meetings", 3, "meeting_rating", "I3", "rating-meeting-not-held", E)],
+        False,
+    ),
+    (
+        "not-in-list/Meetings-meeting_rating",
+        with_assignments(valid_return(), {}, ratings={("CB01", 8): "Xuất sắc"}),
+        None,
+        [("Meetings", 3, "meeting_rating", "I3", "not-in-list", E)],
         False,
     ),
     (

@@ -1401,6 +1401,9 @@ def _write_cells(w: _Writer, ret: Return) -> None:
     names = w.column_names(_CELL_COLUMNS)
     if w.style.notes_column:
         names.append("Ghi chú")
+    assigned = _assignments(ret)
+    if assigned is not None:
+        names.append(_OPTIONAL_HEADERS[w.style.lang][0])
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 38)
     ws.set_column(2, len(names) - 1, 14)
@@ -1423,12 +1426,17 @@ def _write_cells(w: _Writer, ret: Return) -> None:
         w.integer(ws, r, 5, None if blank else cell.last_year)
         if w.style.notes_column and w.rng.random() < 0.2:
             w.text(ws, r, 6, w.rng.choice(_NOTES))
+        if assigned is not None:
+            w.text(ws, r, len(names) - 1, assigned.members.get(cell.code))
     w.signature(ws, ret, rows[-1] + 1, len(names))
 
 
 def _write_meetings(w: _Writer, ret: Return) -> None:
     ws = w.sheet("Meetings")
     names = w.column_names(_MEETING_COLUMNS)
+    assigned = _assignments(ret)
+    if assigned is not None:
+        names += list(_OPTIONAL_HEADERS[w.style.lang][1:])
     ws.set_column(0, len(names) - 1, 14)
     top = w.titles(ws, ret, "TÌNH HÌNH SINH HOẠT CHI BỘ", len(names))
     w.headers(ws, top, names)
@@ -1446,8 +1454,55 @@ def _write_meetings(w: _Writer, ret: Return) -> None:
         w.integer(ws, r, 4, None if not m.held and zero_blank else m.attendees)
         w.boolean(ws, r, 5, m.thematic, blank_false=false_blank)
         w.integer(ws, r, 6, None if m.higher == 0 and zero_blank else m.higher)
+        if assigned is not None:
+            attended, rating = assigned.meetings.get((m.cell_code, m.month), (False, None))
+            if m.cell_code in assigned.members:
+                w.boolean(ws, r, 7, attended, blank_false=True)
+            w.text(ws, r, 8, rating)
     if rows:
         w.signature(ws, ret, rows[-1] + 1, len(names))
+
+
+# The optional columns of SPEC §3: the committee member assigned to each cell ("Project
+# 16"), whether they attended its meetings, and the meeting's rating. About one commune in
+# seven leaves them out (their figures are then NULL); the others keep one committee from
+# quarter to quarter. Drawn from their own random streams: the rest of a return is as if
+# the columns did not exist.
+_OPTIONAL_HEADERS = {
+    "vi": ("Cấp ủy viên phụ trách", "Cấp ủy phụ trách dự", "Xếp loại"),
+    "en": ("assigned_member", "assigned_member_attended", "meeting_rating"),
+}
+_RATINGS = (("Tốt", 0.45), ("Khá", 0.35), ("Trung bình", 0.15), ("Kém", 0.05))
+
+
+@dataclass(frozen=True)
+class _Assignments:
+    members: dict[str, str]  # cell code -> its assigned committee member
+    meetings: dict[tuple[str, int], tuple[bool, str | None]]  # (cell, month) -> attended, rating
+
+
+def _assignments(ret: Return) -> _Assignments | None:
+    """What a return writes in the optional columns; None for a commune that leaves them out."""
+    committee = random.Random(f"assigned:{ret.commune.code}")
+    if committee.random() < 0.15:
+        return None
+    people = [_person(committee) for _ in range(committee.randint(4, 7))]
+    # most members attend most meetings of their cells; some hardly go
+    keen = {person: committee.choice((0.95, 0.85, 0.8, 0.7, 0.35)) for person in people}
+    members = {
+        cell.code: committee.choice(people)
+        for cell in sorted(ret.cells, key=lambda c: c.code)
+        if committee.random() < 0.85
+    }
+    quarter = random.Random(f"assigned:{ret.commune.code}:{ret.year}-Q{ret.quarter}")
+    meetings: dict[tuple[str, int], tuple[bool, str | None]] = {}
+    for m in ret.meetings:
+        if m.held:
+            rated = quarter.random() < 0.9
+            label = quarter.choices([r for r, _ in _RATINGS], [w for _, w in _RATINGS])[0]
+            attended = m.cell_code in members and quarter.random() < keen[members[m.cell_code]]
+            meetings[(m.cell_code, m.month)] = (attended, label if rated else None)
+    return _Assignments(members, meetings)
 
 
 def _write_admissions(w: _Writer, ret: Return) -> None:

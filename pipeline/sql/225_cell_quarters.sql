@@ -16,9 +16,28 @@ meetings_of_cell as (
         count(*) as months_reported,
         coalesce(bool_or(thematic_meeting), false) as thematic,
         sum(attendees) filter (where regular_meeting) as attendees,
-        sum(higher_level_attendees) as higher_level_attendances
+        sum(higher_level_attendees) as higher_level_attendances,
+        count(*) filter (where regular_meeting and assigned_member_attended)
+            as meetings_assigned_present,
+        count(*) filter (where regular_meeting and meeting_rating is not null) as meetings_rated,
+        count(*) filter (where regular_meeting and meeting_rating = 'good') as meetings_rated_good,
+        count(*) filter (where regular_meeting and meeting_rating = 'poor') as meetings_rated_poor
     from meetings
     group by all
+),
+
+reported as (
+    -- which optional columns each return in use has: without one, its figures are NULL
+    select
+        returns.commune_code,
+        returns.year,
+        returns.quarter,
+        files.assigned_member_reported,
+        files.assigned_member_attended_reported and files.assigned_member_reported
+            as attended_reported,
+        files.meeting_rating_reported as rating_reported
+    from staging.returns as returns
+    inner join staging.files as files using (file_id)
 ),
 
 meetings_at_85 as (
@@ -70,9 +89,23 @@ select
     coalesce(meetings_of_cell.higher_level_attendances, 0) as higher_level_attendances,
     coalesce(meetings_at_85.meetings_attendance_85, 0) as meetings_attendance_85,
     (cells.year - greatest(cells.last_admission_year, admitted.latest_admitted_year))::integer
-        as years_without_admission
+        as years_without_admission,
+    reported.assigned_member_reported,
+    reported.attended_reported,
+    reported.rating_reported,
+    cells.assigned_member,
+    case when reported.attended_reported
+        then coalesce(meetings_of_cell.meetings_assigned_present, 0)
+    end as meetings_assigned_present,
+    case when reported.rating_reported then coalesce(meetings_of_cell.meetings_rated, 0) end
+        as meetings_rated,
+    case when reported.rating_reported then coalesce(meetings_of_cell.meetings_rated_good, 0) end
+        as meetings_rated_good,
+    case when reported.rating_reported then coalesce(meetings_of_cell.meetings_rated_poor, 0) end
+        as meetings_rated_poor
 from cells
 left join meetings_of_cell using (commune_code, year, quarter, cell_code)
 left join meetings_at_85 using (commune_code, year, quarter, cell_code)
 left join admitted using (commune_code, year, quarter, cell_code)
+inner join reported using (commune_code, year, quarter)
 order by cells.commune_code, cells.year, cells.quarter, cells.cell_code;

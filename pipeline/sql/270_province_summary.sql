@@ -58,6 +58,26 @@ members as (
     group by all
 ),
 
+assigned as (
+    -- Σ numerators / Σ denominators over the cells of the returns that report them: NULL
+    -- when none does
+    select
+        year,
+        quarter,
+        100.0 * count(assigned_member) filter (where assigned_member_reported)
+            / nullif(count(*) filter (where assigned_member_reported), 0)
+            as pct_cells_with_assigned_member,
+        100.0 * sum(meetings_assigned_present)
+            filter (where attended_reported and assigned_member is not null)
+            / nullif(sum(months_met)
+                filter (where attended_reported and assigned_member is not null), 0)
+            as pct_assigned_present,
+        100.0 * sum(meetings_rated_good) filter (where rating_reported)
+            / nullif(sum(meetings_rated) filter (where rating_reported), 0) as pct_rated_good
+    from staging.cell_quarters
+    group by all
+),
+
 stale as (
     select
         year,
@@ -87,7 +107,10 @@ select
     100.0 * attendance.attendees / nullif(attendance.members_expected, 0) as attendance_rate,
     coalesce(stale.stale_cells, 0)::integer as stale_cells,
     coalesce(members.official_members, 0)::integer as official_members,
-    coalesce(members.probationary_members, 0)::integer as probationary_members
+    coalesce(members.probationary_members, 0)::integer as probationary_members,
+    assigned.pct_cells_with_assigned_member,
+    assigned.pct_assigned_present,
+    assigned.pct_rated_good
 from staging.quarters as quarters
 left join returns using (year, quarter)
 left join targets_met using (year, quarter)
@@ -95,4 +118,5 @@ left join meetings_summed using (year, quarter)
 left join attendance using (year, quarter)
 left join members using (year, quarter)
 left join stale using (year, quarter)
+left join assigned using (year, quarter)
 order by quarters.year, quarters.quarter;

@@ -43,6 +43,7 @@ comment on column cells.cell_type is 'village, agency, public_service, enterpris
 comment on column cells.official_members is 'Official party members at quarter end.';
 comment on column cells.probationary_members is 'Probationary party members at quarter end.';
 comment on column cells.last_admission_year is 'Year of the latest admission on record; NULL when none.';
+comment on column cells.assigned_member is 'The commune committee member assigned to attend and guide the cell''s meetings (Project 16); NULL when none is assigned or the return has no such column (see cell_meetings.cells_with_assigned_member).';
 
 comment on table meetings is 'Monthly cell meetings, from the returns in use. One row per commune, year, quarter, cell and reported month.';
 comment on column meetings.commune_code is 'Commune code.';
@@ -55,6 +56,8 @@ comment on column meetings.meeting_date is 'Date of the regular meeting; NULL wh
 comment on column meetings.attendees is 'Party members who attended the regular meeting; NULL or 0 when not held.';
 comment on column meetings.thematic_meeting is 'Whether a thematic meeting was held that month.';
 comment on column meetings.higher_level_attendees is 'Committee members and cadres from the commune or province who attended.';
+comment on column meetings.assigned_member_attended is 'Whether the cell''s assigned committee member attended the regular meeting; NULL when the return has no such column (not reported, never false).';
+comment on column meetings.meeting_rating is 'The cell committee''s rating of the meeting: good, fair, average or poor; NULL when not rated or the return has no such column.';
 
 comment on table admissions is 'New party members admitted, from the returns in use; no names or identifiers. One row per admission.';
 comment on column admissions.commune_code is 'Commune code.';
@@ -107,6 +110,15 @@ comment on column cell_meetings.meetings_held is 'Meetings with regular_meeting 
 comment on column cell_meetings.meetings_attendance_85 is 'Meetings held with attendees >= 85% of the cell''s members.';
 comment on column cell_meetings.pct_attendance_85 is '100 * meetings_attendance_85 / meetings_held.';
 comment on column cell_meetings.meetings_unreported is '(cell, month) pairs of the quarter with no row in Meetings: not reported, which is not the same as not held.';
+comment on column cell_meetings.cells_with_assigned_member is 'Cells with an assigned committee member; NULL when the return has no assigned_member column.';
+comment on column cell_meetings.pct_cells_with_assigned_member is '100 * cells_with_assigned_member / cells.';
+comment on column cell_meetings.meetings_assigned_present is 'Held meetings of cells with an assigned member that the member attended; NULL when the return does not report attendance.';
+comment on column cell_meetings.pct_assigned_present is '100 * meetings_assigned_present / held meetings of cells with an assigned member.';
+comment on column cell_meetings.cells_assigned_absent is 'Cells with an assigned member that held a meeting in the quarter, none attended by the member; NULL when not reported.';
+comment on column cell_meetings.meetings_rated is 'Held meetings with a meeting_rating; NULL when the return has no rating column.';
+comment on column cell_meetings.meetings_rated_good is 'Held meetings rated good.';
+comment on column cell_meetings.pct_rated_good is '100 * meetings_rated_good / meetings_rated.';
+comment on column cell_meetings.meetings_rated_poor is 'Held meetings rated poor.';
 
 comment on table stale_cells is 'Cells without an admission for the configured number of years (province.toml stale_years). One row per stale cell.';
 comment on column stale_cells.commune_code is 'Commune code.';
@@ -153,6 +165,19 @@ comment on column province_summary.attendance_rate is '100 * sum of attendees / 
 comment on column province_summary.stale_cells is 'Stale cells (see stale_cells).';
 comment on column province_summary.official_members is 'Official members in the cells of the accepted returns.';
 comment on column province_summary.probationary_members is 'Probationary members in the cells of the accepted returns.';
+comment on column province_summary.pct_cells_with_assigned_member is '100 * cells with an assigned member / cells, over the returns that report assigned members; NULL when none does.';
+comment on column province_summary.pct_assigned_present is '100 * meetings attended by the assigned member / held meetings of cells with one, over the returns that report attendance.';
+comment on column province_summary.pct_rated_good is '100 * meetings rated good / meetings rated, over the returns that report ratings.';
+
+comment on table assigned_members is 'The commune committee members assigned to cells (Project 16): cells guided and meetings attended. One row per commune, quarter and assigned member.';
+comment on column assigned_members.commune_code is 'Commune code.';
+comment on column assigned_members.year is 'Year.';
+comment on column assigned_members.quarter is 'Quarter.';
+comment on column assigned_members.assigned_member is 'The member, as the return names them.';
+comment on column assigned_members.cells is 'Cells assigned to the member.';
+comment on column assigned_members.meetings_held is 'Regular meetings held in those cells.';
+comment on column assigned_members.meetings_attended is 'Of those, the meetings the member attended; NULL when the return does not report attendance.';
+comment on column assigned_members.attendance_pct is '100 * meetings_attended / meetings_held.';
 
 comment on table referral_targets is 'Annual referral targets of the mass organisations (reference data, optional). One row per commune, year and organisation.';
 comment on column referral_targets.commune_code is 'Commune code.';

@@ -2,7 +2,7 @@
 -- Grain: one row per commune and cell.
 select
     commune_code, year, quarter, cell_code, cell_name, cell_type,
-    official_members, probationary_members, last_admission_year
+    official_members, probationary_members, last_admission_year, assigned_member
 from cells
 where year * 10 + quarter <= $key
 qualify dense_rank() over (
