@@ -8,6 +8,7 @@ planted cases and a clean synthetic province that raises nothing.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -294,9 +295,13 @@ def test_province_toml_overrides_the_thresholds(tmp_path, table, members, fires)
     assert bool(found(path)) == fires
 
 
-def test_thresholds_default_to_the_contract(tmp_path):
+def test_thresholds_default_to_the_contract_and_the_readme_writes_them(tmp_path):
     write_reference(tmp_path, settings=SETTINGS)
     assert load_reference(tmp_path).settings.plausibility == Thresholds(5, 25.0, 5, 3.5, 10)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = re.search(r"```toml\n(\[plausibility\].*?)```", readme, re.S)[1]
+    write_reference(tmp_path, settings=SETTINGS + table)
+    assert load_reference(tmp_path).settings.plausibility == Thresholds()
 
 
 @pytest.mark.parametrize(
