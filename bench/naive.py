@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import weasyprint
 
-from pipeline import contexts, load, read, render
+from pipeline import contexts, load, plausibility, read, render
 from pipeline.clock import today
 from pipeline.reference import load_reference
 from pipeline.run import choose_period
@@ -79,6 +79,7 @@ def run(raw: Path, reference_dir: Path, out: Path, lang: str = "vi") -> dict:
         _insert_row_by_row(con, f"staging.{name}", frame)
     for script in sorted(load.SQL_DIR.glob("*.sql")):
         con.execute(script.read_text(encoding="utf-8"))
+    plausibility.record(con, reference.settings.plausibility, lang)  # as load does
     con.close()
     stages["load and indicators"] = time.perf_counter() - t
 
