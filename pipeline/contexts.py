@@ -20,6 +20,8 @@ from pipeline.quarters import Quarter
 from pipeline.reference import Reference
 from pipeline.rows import (
     AnnexRow,
+    AssignedClusterRow,
+    AssignedYearRow,
     CellRow,
     ClusterRow,
     CommuneRow,
@@ -73,6 +75,8 @@ class ProvinceBulletin:
     figures: list[FigureRow] = field(default_factory=list)  # to verify, by cluster
     annex: list[AnnexRow] = field(default_factory=list)  # every file of the period, by commune
     unidentified: list[UnidentifiedRow] = field(default_factory=list)  # naming no commune
+    assigned: list[AssignedClusterRow] = field(default_factory=list)  # by cluster, province last
+    assigned_years: list[AssignedYearRow] = field(default_factory=list)  # per member, by year
     charts: dict[str, str] = field(default_factory=dict)  # name -> data: URL of an SVG
     detailed: bool = True  # communes listed one by one (see DETAIL_LIMIT)
 
@@ -197,6 +201,8 @@ def _contexts(
         figures=figures,
         annex=_query(con, "annex", **p),
         unidentified=_query(con, "unidentified", **p),
+        assigned=_query(con, "assigned_clusters", **p),
+        assigned_years=_query(con, "assigned_years", **p),
         detailed=len(communes) <= DETAIL_LIMIT,
     )
     cells: dict[str, list[Row]] = defaultdict(list)
@@ -243,11 +249,13 @@ def _attention(cells: list[Row]) -> dict[str, Row]:
         "unreported": [c for c in cells if c["months_unreported"] > 0],
         "no_thematic": [c for c in cells if not c["thematic"]],
         "stale": [c for c in cells if c["stale"]],
+        "assigned_absent": [c for c in cells if c["assigned_absent"]],
     }
     attention: dict[str, Row] = {}
     for reason, listed in reasons.items():
         codes = {c["cell_code"] for c in listed}
-        all_but = len(listed) > len(cells) / 2 and reason != "stale"
+        # "every cell except" suits reasons any cell may have, not a cell's own facts
+        all_but = len(listed) > len(cells) / 2 and reason not in ("stale", "assigned_absent")
         shown = [c for c in cells if c["cell_code"] not in codes] if all_but else listed
         attention[reason] = {"count": len(listed), "all_but": all_but, "cells": shown}
     return attention

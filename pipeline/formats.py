@@ -39,6 +39,14 @@ def percent(value: float | None, lang: str) -> str:
     return f"{figure} %" if lang == "vi" else f"{figure}%"
 
 
+def decimal(value: float | None, places: int, lang: str) -> str:
+    """A number with ``places`` decimals (half away from zero): 3.90 / 3,90."""
+    if value is None:
+        return NO_FIGURE
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return _decimal(exact, "#,##0." + "0" * places, lang)
+
+
 def signed(value: float | None, lang: str) -> str:
     """A change with one decimal and its sign (+2.5, -1.0); blank when there is none."""
     if value is None:

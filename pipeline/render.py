@@ -129,6 +129,7 @@ def environment(lang: str) -> jinja2.Environment:
     )
     env.filters["pct_text"] = lambda v: formats.percent(v, lang)
     env.filters["num"] = lambda v: formats.number(v, lang)
+    env.filters["decimal2"] = lambda v: formats.decimal(v, 2, lang)
     env.filters["date"] = lambda v: formats.date(v, lang)
     env.filters["signed"] = lambda v: formats.signed(v, lang)
     env.filters["signed_int"] = lambda v: formats.signed_int(v, lang)

@@ -28,6 +28,30 @@ class AsOfRow(TypedDict):
     as_of: dt.date | None  # the latest submitted_on of the period
 
 
+class AssignedClusterRow(TypedDict):
+    """Assigned members and ratings of a cluster (or the province, last), over the returns
+    that report them; None figures where none does."""
+
+    cluster: str | None  # None: the province
+    province: bool
+    communes_reporting: int
+    pct_cells_with_assigned_member: float | None
+    pct_assigned_present: float | None
+    cells_assigned_absent: int
+    pct_rated_good: float | None
+    meetings_rated_poor: int | None
+
+
+class AssignedYearRow(TypedDict):
+    """Attendances of the assigned members, a year (so far, for the period's year)."""
+
+    year: int
+    to_quarter: int
+    attendances: int
+    members: int
+    per_member: float
+
+
 class CellRow(TypedDict):
     """A cell of a commune's return in use, with its quarter's meetings."""
 
@@ -41,6 +65,8 @@ class CellRow(TypedDict):
     attendance_rate: float | None
     stale: bool
     years_without_admission: int | None  # None: no admission on record
+    assigned_member: str | None  # None: none assigned, or not reported
+    assigned_absent: bool | None  # held a meeting, its member attended none; None: not reported
 
 
 class ClusterRow(TypedDict):
@@ -86,6 +112,16 @@ class CommuneRow(TypedDict):
     meetings_held: int | None
     pct_attendance_85: float | None
     meetings_unreported: int | None
+    # assigned members and ratings: None when the return does not report them
+    cells_with_assigned_member: int | None
+    pct_cells_with_assigned_member: float | None
+    meetings_assigned_present: int | None
+    pct_assigned_present: float | None
+    cells_assigned_absent: int | None
+    meetings_rated: int | None
+    meetings_rated_good: int | None
+    pct_rated_good: float | None
+    meetings_rated_poor: int | None
     stale_cells: int
     errors: int
     warnings: int
@@ -207,6 +243,8 @@ class UnidentifiedRow(TypedDict):
 
 QUERY_ROWS: dict[str, type] = {
     "annex": AnnexRow,
+    "assigned_clusters": AssignedClusterRow,
+    "assigned_years": AssignedYearRow,
     "as_of": AsOfRow,
     "cells": CellRow,
     "clusters": ClusterRow,

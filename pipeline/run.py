@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -34,7 +36,7 @@ from pipeline.read import Workbook, raw_files, workbook_identity
 from pipeline.reference import Reference, load_reference
 from pipeline.render import Job, bulletin_jobs, render_bulletins, write_index
 from pipeline.validate import Validated, combine, subset, validate
-from pipeline.workers import read_all
+from pipeline.workers import fork_map, read_all
 
 QUERIES = Path(__file__).parent / "sql" / "cli"
 
@@ -302,7 +304,7 @@ def ingest(
         books = read_all(to_read, raw, lang, advance=progress(N_("Reading"), len(to_read)))
     with _timed(timings, N_("validate")):
         advance = progress(N_("Validating"), len(books))
-        parts = [validate(books, communes, today(), lang)] if books or kept is None else []
+        parts = validate_halves(books, communes, lang) if books or kept is None else []
         advance(len(books))
         if kept is not None:
             parts.append(kept)
@@ -310,6 +312,35 @@ def ingest(
         if cache is not None:
             cache.store(validated)
     return books, validated
+
+
+# Below this many files one process validates faster than two: a fork and the pickled
+# halves cost more than they save.
+SPLIT_FROM = 200
+_BATCH: list[Workbook] = []  # the workbooks of a split validation: forked, never pickled
+
+
+def validate_halves(books: list[Workbook], communes: set[str], lang: str) -> list[Validated]:
+    """The outcome of ``books`` in parts to ``combine``: validation is one process's work
+    (pandas, pandera), so a large batch is split in two halves validated side by side by
+    forked workers, which inherit the workbooks (only their outcomes come back pickled).
+    Each file's outcome depends on that file alone, so the parts combine to the whole."""
+    if len(books) < SPLIT_FROM:
+        return [validate(books, communes, today(), lang)]
+    middle = len(books) // 2
+    _BATCH[:] = books
+    try:
+        check = partial(_validate_slice, communes=communes, day=today(), lang=lang)
+        return fork_map(check, [(0, middle), (middle, len(books))])
+    finally:
+        _BATCH.clear()
+
+
+def _validate_slice(
+    bounds: tuple[int, int], communes: set[str], day: dt.date, lang: str
+) -> Validated:
+    start, stop = bounds
+    return validate(_BATCH[start:stop], communes, day, lang)
 
 
 def _reusable(

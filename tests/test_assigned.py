@@ -11,6 +11,7 @@ its figures are NULL, never 0. Commune C rates a meeting it did not hold: reject
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -120,3 +121,26 @@ def test_attendances_per_member_by_year(warehouse):
         "from assigned_members group by year order by year",
     )
     assert found == [(2025, 7, 2, 3.5), (2026, 3, 2, 1.5)]
+
+
+def pdf_text(pdf: Path) -> str:
+    done = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True)
+    return " ".join(done.stdout.split())
+
+
+def test_the_bulletins_show_them_and_say_when_they_are_not_reported(warehouse):
+    folder = warehouse.parent / "bulletins" / "2026-Q3"
+    a = pdf_text(folder / "00001-xa-an.pdf")
+    assert "Cells with an assigned committee member 75.0% 75.0%" in a  # A, and the province
+    assert "Their meetings the member attended 37.5% 37.5%" in a
+    assert "Meetings rated: 8, of which good 3 and poor 1." in a
+    # by the cell's name, with the member who attended none of its meetings
+    assert "attended none of the meetings held (1) CB03 Chi bộ CB03 (Trần Thị Hoa)" in a
+    b = pdf_text(folder / "00002-xa-binh.pdf")
+    assert "Cells with an assigned committee member – 75.0%" in b  # not reported: not 0
+    assert "the return does not report assigned committee members or meeting ratings" in b
+    province = pdf_text(folder / "province.pdf")
+    assert "Committee members assigned to cells" in province
+    assert "over the 1 communes whose returns report them" in province.lower()
+    # the seed's figure, year by year: 2025 (7 attendances, 2 members), 2026 so far
+    assert "2025 7 2 3.50" in province and "2026 (so far, quarters 1–3) 3 2 1.50" in province

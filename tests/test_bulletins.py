@@ -128,6 +128,7 @@ def test_attention_lists_name_the_fewer_cells():
             "months_unreported": unreported,
             "thematic": thematic,
             "stale": code == "C1",
+            "assigned_absent": code == "C4",  # its assigned member attended none
         }
 
     cells = [cell("C1", 2), cell("C2", 3, thematic=False), cell("C3", 2, 1, False), cell("C4", 1)]
@@ -137,6 +138,7 @@ def test_attention_lists_name_the_fewer_cells():
     assert [c["cell_code"] for c in a["unreported"]["cells"]] == ["C3"]
     assert a["no_thematic"] == {"count": 2, "all_but": False, "cells": [cells[1], cells[2]]}
     assert [c["cell_code"] for c in a["stale"]["cells"]] == ["C1"]
+    assert [c["cell_code"] for c in a["assigned_absent"]["cells"]] == ["C4"]
     many = [cell(f"C{i}", 3, thematic=i == 5) for i in range(1, 7)]
     a = contexts._attention(many)
     assert a["no_thematic"] == {"count": 5, "all_but": True, "cells": [many[4]]}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from pipeline import cache, feedback, run
@@ -215,3 +216,22 @@ def test_a_system_upgrade_draws_the_bulletins_again(province, monkeypatch, tmp_p
         assert calls.read == [] and calls.built == 0  # only drawing depends on the fonts
     finally:
         cache.drawing_digest.cache_clear()
+
+
+def test_validation_in_two_halves_equals_one_process(province, monkeypatch, tmp_path):
+    """A large batch is validated by two forked workers and combined: the same outcome."""
+    reference = run.load_reference(province.reference)
+    monkeypatch.setattr(run, "SPLIT_FROM", 10**9)
+    _books, whole = run.ingest(province.raw, reference, "en")
+    monkeypatch.setattr(run, "SPLIT_FROM", 2)
+    calls = []
+    fork_map = run.fork_map
+    monkeypatch.setattr(
+        run, "fork_map", lambda work, items: calls.append(items) or fork_map(work, items)
+    )
+    _books, halves = run.ingest(province.raw, reference, "en")
+    assert len(calls) == 1 and len(calls[0]) == 2  # it did split
+    assert halves.problems == whole.problems
+    pd.testing.assert_frame_equal(halves.files, whole.files)
+    for name, frame in whole.sheets.items():
+        pd.testing.assert_frame_equal(halves.sheets[name], frame)

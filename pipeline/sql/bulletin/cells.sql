@@ -11,7 +11,11 @@ select
     cells.thematic,
     100.0 * cells.attendees / nullif(cells.members_expected, 0) as attendance_rate,
     stale.cell_code is not null as stale,
-    cells.years_without_admission
+    cells.years_without_admission,
+    cells.assigned_member,
+    -- held a meeting, none attended by its assigned member (NULL: not reported)
+    cells.assigned_member is not null and cells.months_met > 0
+        and cells.meetings_assigned_present = 0 as assigned_absent
 from staging.cell_quarters as cells
 left join stale_cells as stale
     on stale.commune_code = cells.commune_code
