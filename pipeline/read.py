@@ -256,7 +256,7 @@ def _read_sheets(
     sheets = _Sheets(opened, data, uncached_formulas(formulas_in) if formulas_in else {})
     found = _find_sheets(opened, sheets, book, lang)
     for spec in SHEETS:
-        written = template_sheet_name(spec, lang)
+        written = _template_sheet_name(spec, lang)
         if not found[spec.name]:
             book.add_problem("missing-sheet", lang, sheet=spec.name, sheet_name=written)
             continue
@@ -301,30 +301,35 @@ def _find_sheets(
                 lang,
                 sheet=kind,
                 sheet_name=text(meta.name) or meta.name,
-                kind=template_sheet_name(SHEET_BY_NAME[kind], lang),
+                kind=_template_sheet_name(SHEET_BY_NAME[kind], lang),
             )
             continue
         (by_name if named else by_header)[kind].append(meta.name)
     return {name: by_name[name] + by_header[name] for name in by_name}
 
 
-def template_sheet_name(spec: SheetSpec, lang: str) -> str:
+def _template_sheet_name(spec: SheetSpec, lang: str) -> str:
     """A sheet named as the template names it: its first Vietnamese alias in ``vi``."""
     return spec.aliases[0] if lang == "vi" else spec.name
 
 
 def _kind_by_header(grid: Grid, merges: list[Merge]) -> str | None:
-    """The one kind of sheet whose required columns (Info: keys) this sheet's header holds."""
-    kinds = []
-    for spec in SHEETS:
-        required = {c for c, meta in spec.fields().items() if not meta["nullable"]}
-        if spec.name == "Info":
-            held = set(_info_labels(spec, grid, merges))
-        else:
-            held = _columns_held(grid, merges, _aliases(spec))
-        if required <= held:
-            kinds.append(spec.name)
+    """The one kind of sheet whose required columns (Info: keys) this sheet's header holds
+    (a table's, else Info's)."""
+    kinds = [
+        spec.name
+        for spec in SHEETS
+        if spec.name != "Info" and _required(spec) <= _columns_held(grid, merges, _aliases(spec))
+    ]
+    if not kinds:  # Info's labels may stand anywhere: looked for only in a sheet of no table
+        info = SHEET_BY_NAME["Info"]
+        kinds = ["Info"] if _required(info) <= set(_info_labels(info, grid, merges)) else []
     return kinds[0] if len(kinds) == 1 else None
+
+
+@cache
+def _required(spec: SheetSpec) -> frozenset[str]:
+    return frozenset(c for c, meta in spec.fields().items() if not meta["nullable"])
 
 
 def _mark_formulas(grid: Grid, cells: dict[tuple[int, int], UncachedFormula]) -> None:
@@ -340,7 +345,7 @@ def _aliases(spec: SheetSpec) -> dict[str, str]:
     index: dict[str, str] = {}
     for column, meta in spec.fields().items():
         for alias in (column, *meta["aliases"]):
-            index.setdefault(header_key(alias), column)
+            index.setdefault(_header_key(alias), column)
     return index
 
 
@@ -350,14 +355,14 @@ _FOOTNOTES = re.compile(r"(?:\s*(?:\*+|\(\*+\)|\(\d{1,2}\)|:))+$")
 
 
 @lru_cache(maxsize=1 << 14)
-def header_key(header: str) -> str:
+def _header_key(header: str) -> str:
     """Key for matching a header or an Info label: folded, without footnote marks."""
     return _FOOTNOTES.sub("", fold(header))
 
 
-_ORDINALS = frozenset(map(header_key, ORDINAL_ALIASES))
-_PERSONAL = frozenset(map(header_key, PERSONAL_ALIASES))
-_TOTALS = frozenset(map(header_key, TOTAL_LABELS))
+_ORDINALS = frozenset(map(_header_key, ORDINAL_ALIASES))
+_PERSONAL = frozenset(map(_header_key, PERSONAL_ALIASES))
+_TOTALS = frozenset(map(_header_key, TOTAL_LABELS))
 
 
 def expected_header(column: str, meta: dict, lang: str) -> str:
@@ -401,7 +406,7 @@ def _info_labels(
         for c, value in enumerate(cells):
             if type(value) is not str or not value:
                 continue
-            key = aliases.get(header_key(value))
+            key = aliases.get(_header_key(value))
             if key is None:
                 continue
             if key not in found:
@@ -452,19 +457,20 @@ class _Header:
     def match(self, aliases: dict[str, str]) -> tuple[str | None, str]:
         """The canonical column it names (None: none) and its text as matched."""
         for written in self.written:
-            column = aliases.get(header_key(written))
+            column = aliases.get(_header_key(written))
             if column is not None:
                 return column, written
         return None, self.written[0]
 
     def keys(self) -> set[str]:
-        return {header_key(w) for w in self.written}
+        return {_header_key(w) for w in self.written}
 
 
 def _headers(
     grid: Grid, r: int, two_rows: bool, merges: list[Merge], as_text: Callable[[Any], str]
 ) -> list[_Header]:
-    """The headers of row ``r``, or of rows ``r - 1`` and ``r`` read as one two-row header.
+    """The headers of row ``r``, or of rows ``r - 1`` and ``r`` read as one two-row header
+    (``merges``: at least those covering row ``r - 1``).
 
     Two rows: a group header merged across columns of the upper row is joined to each
     sub-header below it; a header merged down over both rows, or written in the upper
@@ -494,6 +500,16 @@ def _headers(
     return out
 
 
+def _row_hits(cells: list[Any], aliases: dict[str, str]) -> set[str]:
+    """The known columns one row names (what ``_hits`` gives for it, at the speed every row
+    of every sheet's first 15 needs)."""
+    return {
+        aliases[key]
+        for value in cells
+        if type(value) is str and value and (key := _header_key(value)) in aliases
+    }
+
+
 def _hits(headers: list[_Header], aliases: dict[str, str]) -> set[str]:
     return {column for h in headers if (column := h.match(aliases)[0]) is not None}
 
@@ -505,21 +521,28 @@ def _find_header(
     15 rows that names the most known columns (at least two); on a tie, the earlier, and
     one row rather than two."""
     best, best_hits = None, 1
-    merged_rows = {
-        r for r1, _c1, r2, _c2 in merges for r in range(r1, min(r2, HEADER_SEARCH_ROWS) + 1)
-    }
-    above = 0
+    covering = _covering(merges, HEADER_SEARCH_ROWS)
     for r in range(min(len(grid), HEADER_SEARCH_ROWS)):
-        single = len(_hits(_headers(grid, r, False, merges, _raw_text), aliases))
+        single = len(_row_hits(grid[r], aliases))
         if single > best_hits:
             best, best_hits = (r, False), single
-        # Two rows only near a header or under merged cells: a body row is no group header.
-        if r and (single or above or r - 1 in merged_rows):
-            double = len(_hits(_headers(grid, r, True, merges, _raw_text), aliases))
+        # Two rows only where the lower row names a column or the upper one holds a range
+        # merged across columns (a group): not under every row of the body.
+        upper = covering.get(r - 1, [])
+        if r and (single or any(c2 > c1 for _r1, c1, _r2, c2 in upper)):
+            double = len(_hits(_headers(grid, r, True, upper, _raw_text), aliases))
             if double > best_hits:
                 best, best_hits = (r, True), double
-        above = single
     return best
+
+
+def _covering(merges: list[Merge], rows: int) -> dict[int, list[Merge]]:
+    """Row -> the merged ranges covering it, for the first ``rows`` rows."""
+    out: dict[int, list[Merge]] = {}
+    for merge in merges:
+        for r in range(merge[0], min(merge[2], rows - 1) + 1):
+            out.setdefault(r, []).append(merge)
+    return out
 
 
 def _columns_held(grid: Grid, merges: list[Merge], aliases: dict[str, str]) -> set[str]:
@@ -566,7 +589,7 @@ def _is_total(cells: list[Any]) -> bool:
     for value in cells:  # is_blank, inlined: every row of every table passes here
         if type(value) is str:
             if value.strip():
-                return header_key(value) in _TOTALS
+                return _header_key(value) in _TOTALS
         elif value is not None and not (type(value) is float and math.isnan(value)):
             return False
     return False
@@ -653,12 +676,18 @@ def _table_rows(
     since_total = 0  # rows[since_total:] are the rows a total row adds up
     for i, cells in enumerate(body):
         excel_row = header_row + 1 + i
-        if _is_total(cells):
+        code = code_of(cells)
+        has_code = not is_blank(code)
+        if has_code and code_at == 0:  # the code is the row's first value: one look-up
+            total = type(code) is str and _header_key(code) in _TOTALS
+        else:
+            total = _is_total(cells)
+        if total:
             # A grand total right under subtotals adds up every row above it.
             above = rows[since_total:] or rows
             _check_total(spec, columns, cells, excel_row, above, book, lang)
             since_total = len(rows)
-        elif i <= last and not is_blank(code_of(cells)):
+        elif i <= last and has_code:
             rows.append((excel_row, values_of(cells)))
         elif i <= last:
             if any(not is_blank(v) for c, v in enumerate(cells) if c not in ordinals):
@@ -711,8 +740,11 @@ def _column_sum(rows: list[tuple[int, list[Any]]], j: int) -> int | None:
     """The sum of the ``j``-th values of ``rows``; None when one is not a whole number."""
     total = 0
     for _, values in rows:
-        if not is_blank(values[j]):
-            number = _whole(values[j])
+        value = values[j]
+        if type(value) is int or (type(value) is float and value.is_integer()):
+            total += int(value)  # as calamine gives numbers: no parsing
+        elif not is_blank(value):
+            number = _whole(value)
             if number is None:
                 return None
             total += number
