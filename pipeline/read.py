@@ -661,6 +661,9 @@ def _table_rows(
     def is_row(cells: list[Any]) -> bool:
         return not is_blank(code_of(cells)) and not _is_total(cells)
 
+    def blank(cells: list[Any]) -> bool:  # a row number alone is no data (forms come numbered)
+        return all(is_blank(v) for c, v in enumerate(cells) if c not in ordinals)
+
     # The table ends at its last row with a cell code (a signature block may follow).
     last = next((i for i in range(len(body) - 1, -1, -1) if is_row(body[i])), -1)
     positions = [c for _, c in columns.values()]
@@ -690,7 +693,7 @@ def _table_rows(
         elif i <= last and has_code:
             rows.append((excel_row, values_of(cells)))
         elif i <= last:
-            if any(not is_blank(v) for c, v in enumerate(cells) if c not in ordinals):
+            if not blank(cells):
                 book.add_problem(
                     "row-without-cell-code",
                     lang,
@@ -700,7 +703,7 @@ def _table_rows(
                     cell=cell_reference(excel_row, code_at),
                     header=columns["cell_code"][0],
                 )
-        elif not all(is_blank(v) for v in cells):
+        elif not blank(cells):
             break  # below the table and its totals: a signature block, notes
     return rows
 

@@ -584,6 +584,24 @@ def test_subtotals_add_up_their_group_and_a_grand_total_every_row(tmp_path):
     ]
 
 
+def test_rows_numbered_in_advance_are_blank_and_the_total_below_them_is_checked(tmp_path):
+    sheets = plain()
+    header, *rows = sheets["Cells"]
+    sheets["Cells"] = [
+        ["STT", *header],
+        *([n, *row] for n, row in enumerate(rows, start=1)),
+        [4],  # numbered by the form, left empty
+        [5],
+        ["Tổng cộng", None, None, None, 37, 3],  # the rows hold 38 official members
+    ]
+
+    path = write_workbook(tmp_path / "raw" / "numbered.xlsx", sheets)
+
+    assert [p[:5] for p in outcome(tmp_path, path).problems] == [
+        ("Cells", 7, "official_members", "E7", "total-mismatch")
+    ]
+
+
 @pytest.mark.parametrize("kind", WRITERS)
 def test_a_code_merged_over_three_rows_is_reported_on_each_row_it_covers(tmp_path, kind):
     old = read_form(tmp_path, old_form(meetings=lambda p: old_meetings(p, {"CB02": "CB09"})), kind)
