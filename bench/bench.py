@@ -2,6 +2,9 @@
 
     python bench/bench.py [--communes 3321] [--sample 300] [--work build/bench]
 
+The synthetic country is ``tools.sample``'s: a third of its communes send their returns
+in the province's old forms (merged headers, total rows), as clerks do.
+
 Prints, for the same synthetic files: our pipeline end to end (per stage, from its
 summary line), an unchanged rerun, the naive baseline on a sample of communes (scaled
 per commune), the floor (inflating every zip member), the peak memory of the whole

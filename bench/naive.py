@@ -1,19 +1,21 @@
 """The naive baseline the benchmark compares against: the same job done the obvious way.
 
-openpyxl for every file, pandera once per file, row-by-row inserts, one bulletin at a
-time with its stylesheet parsed for each page. It reuses the project's header
-matching, rules and SQL, so only the costs named above differ.
+openpyxl for every file (merged ranges too), pandera once per file, row-by-row inserts,
+one bulletin at a time with its stylesheet parsed for each page. It reuses the project's
+header matching, rules and SQL, so only the costs named above differ.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import openpyxl
 import pandas as pd
+import python_calamine as calamine
 import weasyprint
 
 from pipeline import contexts, load, plausibility, read, render
@@ -23,12 +25,31 @@ from pipeline.run import choose_period
 from pipeline.validate import Validated, validate
 
 
+@dataclass(frozen=True)
+class _SheetMeta:
+    name: str
+    typ: calamine.SheetTypeEnum
+    visible: calamine.SheetVisibleEnum
+
+
 class _OpenpyxlBook:
-    """Just enough of a calamine workbook for the project's sheet reader, backed by openpyxl."""
+    """Just enough of a calamine workbook for the project's sheet reader, backed by openpyxl.
+
+    Not read-only: openpyxl gives merged ranges (old forms, issue 13) only then.
+    """
 
     def __init__(self, path: Path) -> None:
-        self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        self._book = openpyxl.load_workbook(path, data_only=True)
         self.sheet_names = self._book.sheetnames
+        visible = {"visible": calamine.SheetVisibleEnum.Visible}
+        self.sheets_metadata = [
+            _SheetMeta(
+                s.title,
+                calamine.SheetTypeEnum.WorkSheet,
+                visible.get(s.sheet_state, calamine.SheetVisibleEnum.Hidden),
+            )
+            for s in self._book.worksheets
+        ]
 
     def get_sheet_by_name(self, name: str) -> _OpenpyxlBook:
         self._sheet = self._book[name]
@@ -40,6 +61,13 @@ class _OpenpyxlBook:
             for row in self._sheet.iter_rows(min_row=1, min_col=1, values_only=True)
         ]
 
+    @property
+    def merged_cell_ranges(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        return [
+            ((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1))
+            for m in self._sheet.merged_cells.ranges
+        ]
+
 
 def _read(path: Path, raw: Path, lang: str) -> read.Workbook:
     book = read.workbook_identity(path, raw)
@@ -49,7 +77,7 @@ def _read(path: Path, raw: Path, lang: str) -> read.Workbook:
         book.file_problem(verdict[0], lang, verdict[1])
         return book
     try:
-        read._read_sheets(_OpenpyxlBook(path), data, book, lang)
+        read._read_sheets(_OpenpyxlBook(path), data, data, book, lang)
     except Exception:
         book.file_problem("damaged-file", lang, "unreadable")
     return book

@@ -170,6 +170,41 @@ CODES: dict[str, Rule] = {
         "Trang '{sheet_name}' không có chi bộ nào. Hãy liệt kê mọi chi bộ của xã, mỗi chi bộ "
         "một dòng.",
     ),
+    # returns made from the province's old forms (SPEC §3)
+    "hidden-sheet-ignored": Rule(
+        "warning",
+        "Hidden sheet ignored",
+        "The sheet '{sheet_name}' is hidden, so it was not read (it looks like the sheet "
+        "'{kind}'). If it is the one to read, unhide it (right-click a sheet tab → Unhide) and "
+        "delete the other copy; otherwise delete it.",
+        "Trang tính '{sheet_name}' đang bị ẩn nên không được đọc (trang này giống trang "
+        "'{kind}'). Nếu đây là trang cần đọc, hãy bỏ ẩn (nhấp chuột phải vào tên trang → Bỏ "
+        "ẩn) và xóa bản còn lại; nếu không, hãy xóa trang này.",
+    ),
+    "duplicate-sheet": Rule(
+        "error",
+        "Two sheets of one kind",
+        "The sheets '{sheet_name}' and '{other_sheet}' are both the sheet '{kind}' of the "
+        "return. Keep the right one, delete the other, and send the file again.",
+        "Hai trang tính '{sheet_name}' và '{other_sheet}' đều là trang '{kind}' của báo cáo. "
+        "Hãy giữ lại trang đúng, xóa trang còn lại rồi gửi lại tệp.",
+    ),
+    "total-mismatch": Rule(
+        "warning",
+        "Total differs from its rows",
+        "The total row gives {value} for '{header}', but the rows above it add up to "
+        "{rows_sum}. Correct the total or the rows.",
+        "Dòng tổng ghi '{header}' là {value}, nhưng cộng các dòng phía trên được {rows_sum}. "
+        "Hãy sửa lại dòng tổng hoặc số liệu các dòng.",
+    ),
+    "two-digit-year": Rule(
+        "error",
+        "Two-digit year",
+        "'{header}' has a two-digit year ('{value}'). Write the year with four digits, for "
+        "example 05/07/2026.",
+        "'{header}' ghi năm bằng hai chữ số ('{value}'). Hãy ghi năm đủ bốn chữ số, ví dụ "
+        "05/07/2026.",
+    ),
     # --- single values ---
     "required-value": Rule(
         "error",

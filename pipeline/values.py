@@ -133,7 +133,8 @@ def _bounded(number: int) -> int:
 
 
 def date(value: Any) -> dt.date | None:
-    """Excel dates, ISO ``2026-07-05`` or day-first ``05/07/2026`` (never month-first)."""
+    """Excel dates, ISO ``2026-07-05``, day-first ``05/07/2026`` (never month-first) or
+    ``ngày 05 tháng 7 năm 2026``; a two-digit year (``5/7/26``) is refused, not guessed."""
     parsed = _date(value)
     if parsed is not None:
         _plausible_year(parsed.year)
@@ -149,14 +150,28 @@ def _date(value: Any) -> dt.date | None:
         return value
     if isinstance(value, str):
         raw = value.strip()
-        try:
-            if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw):
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
-            if m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", raw):
-                return dt.date(int(m[3]), int(m[2]), int(m[1]))
-        except ValueError:
-            pass
+        if m := _ISO_DATE.fullmatch(raw):
+            return _calendar_date(m["year"], m["month"], m["day"])
+        if m := _DAY_FIRST.fullmatch(raw) or _DAY_FIRST_VI.fullmatch(fold(raw)):
+            if len(m["year"]) == 2:  # 26 could be 1926 or 2026: the clerk knows which
+                raise BadValue("two-digit-year")
+            return _calendar_date(m["year"], m["month"], m["day"])
     raise BadValue("not-a-date")
+
+
+_ISO_DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})")
+_DAY_FIRST = re.compile(r"(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4}|\d{2})")
+# "ngày 05 tháng 7 năm 2026", folded (no accents, lower case, single spaces)
+_DAY_FIRST_VI = re.compile(
+    r"ngay (?P<day>\d{1,2}) thang (?P<month>\d{1,2}) nam (?P<year>\d{4}|\d{2})"
+)
+
+
+def _calendar_date(year: str, month: str, day: str) -> dt.date:
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:  # 31/02/2026
+        raise BadValue("not-a-date") from None
 
 
 # Years a return's dates and periods may have. Outside them a date is a typing slip, and

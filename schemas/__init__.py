@@ -34,3 +34,8 @@ SHEETS: tuple[SheetSpec, ...] = (
 )
 SHEET_BY_NAME = {spec.name: spec for spec in SHEETS}
 PERSONAL_ALIASES = admissions.PERSONAL_ALIASES
+
+# Headers of a row-number column of the old forms: ignored without a warning (SPEC §3).
+ORDINAL_ALIASES = ("STT", "TT", "Số TT", "Số thứ tự", "No.")
+# What the first value of a total row reads (SPEC §3): the row is a total, not a cell.
+TOTAL_LABELS = ("Tổng cộng", "Tổng", "Cộng", "Total")

@@ -21,6 +21,7 @@ from pipeline.read import MAX_FILE_BYTES, read_workbook
 from pipeline.validate import validate
 from schemas import SHEET_BY_NAME
 from tests.factory import Sheets, valid_return, write_workbook
+from tests.test_layouts import with_hidden_copy
 from tests.test_read import with_doctype
 from tests.test_validate import (
     CASES,
@@ -77,6 +78,8 @@ STRUCTURE: dict[str, Sheets] = {
     "personal-data-dropped": with_column(valid_return(), "Admissions", "Họ và tên", "Nguyễn Văn"),
     "row-without-cell-code": row_without_code(valid_return()),
     "no-cells": empty_cells(),
+    "duplicate-sheet": {**valid_return(), "Chi bộ": valid_return()["Cells"]},
+    "total-mismatch": {**valid_return(), "Cells": [*valid_return()["Cells"], ["Tổng", 0, 0, 9]]},
 }
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Whole files: rule -> bytes, made from a real workbook's bytes.
@@ -87,6 +90,7 @@ FILES = {
     "password-protected": lambda real: OLE2 + bytes(504) + "EncryptedPackage".encode("utf-16-le"),
     "damaged-file": lambda real: real[: len(real) // 2],
     "unsafe-file": with_doctype("xl/workbook.xml", b"<!DOCTYPE workbook>"),
+    "hidden-sheet-ignored": with_hidden_copy,
 }
 
 

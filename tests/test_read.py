@@ -308,6 +308,45 @@ def test_english_headers_match_case_and_whitespace_insensitively(tmp_path):
     assert values_of(book, "Cells")[0] == (2, ["CB01", "Chi bộ CB01", "Thôn", 10, 2, 2026])
 
 
+def test_headers_match_across_line_breaks_spaces_and_footnote_marks(tmp_path):
+    written = {
+        "cell_code": "Mã\nchi bộ *",
+        "cell_name": "Tên   chi bộ:",
+        "official_members": "Đảng viên \nchính thức (*)",
+        "probationary_members": "Số ĐV dự bị (1)",
+        "last_admission_year": "Năm kết nạp gần nhất (**) (2)",
+    }
+
+    book = write_and_read(tmp_path, with_headers(valid_return(), "Cells", written))
+
+    assert found(book) == []
+    assert {c: h for c, (h, _) in book.sheets["Cells"].columns.items()} == {
+        "cell_type": "cell_type",
+        **written,
+    }
+    assert values_of(book, "Cells")[0] == (2, ["CB01", "Chi bộ CB01", "Thôn", 10, 2, 2026])
+
+
+@pytest.mark.parametrize("ordinal", ["STT", "TT", "Số TT", "No.", "số thứ tự"])
+def test_an_ordinal_column_is_ignored_without_a_warning(tmp_path, ordinal):
+    sheets = valid_return()
+    header, *rows = sheets["Meetings"]
+    # numbered rows, one numbered but empty (as old forms come, pre-numbered)
+    sheets["Meetings"] = [
+        [ordinal, *header],
+        *([i + 1, *row] for i, row in enumerate(rows[:3])),
+        [4],
+        *([i + 5, *row] for i, row in enumerate(rows[3:])),
+        [99],  # below the last cell: ignored like any row there
+    ]
+
+    book = write_and_read(tmp_path, sheets)
+
+    assert found(book) == []
+    assert [row for row, _ in values_of(book, "Meetings")] == [2, 3, 4, 6, 7, 8]
+    assert values_of(book, "Meetings")[0][1][:2] == ["CB01", 7]
+
+
 # --- which rows are data -----------------------------------------------------------------
 
 

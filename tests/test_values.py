@@ -7,6 +7,7 @@ The same values go through real workbooks in ``test_validate.py`` (``digit-group
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 
@@ -107,3 +108,39 @@ def test_commune_code_is_ascii_digits():
     for written in ("0625²", "６２５３", "062530"):
         with pytest.raises(values.BadValue):
             values.commune_code(written)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "05/07/2026",
+        "5/7/2026",
+        "05-07-2026",
+        "05.07.2026",
+        "2026-07-05",
+        "ngày 05 tháng 7 năm 2026",
+        "Ngày 5 tháng 07 năm 2026",
+        "NGÀY  5  THÁNG 7 NĂM 2026",
+        unicodedata.normalize("NFD", "ngày 05 tháng 7 năm 2026"),
+        dt.date(2026, 7, 5),
+        dt.datetime(2026, 7, 5),
+    ],
+)
+def test_date_spellings(written):
+    assert values.date(written) == dt.date(2026, 7, 5)
+
+
+@pytest.mark.parametrize("written", ["5/7/26", "05.07.26", "05-07-26", "ngày 5 tháng 7 năm 26"])
+def test_a_two_digit_year_is_refused_not_guessed(written):
+    with pytest.raises(values.BadValue) as raised:
+        values.date(written)
+    assert raised.value.code == "two-digit-year"
+
+
+@pytest.mark.parametrize(
+    "written", ["07/31/2026", "31/02/2026", "5/7/202", "ngày 5 tháng 7", "tháng 7 năm 2026", "26"]
+)
+def test_other_dates_are_not_dates(written):
+    with pytest.raises(values.BadValue) as raised:
+        values.date(written)
+    assert raised.value.code == "not-a-date"

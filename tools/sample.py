@@ -45,6 +45,17 @@ lock_file              14076    latest quarter: an Office lock file ``~$…xlsx`
 over_60                17382    latest quarter: one admission aged 61+ (warning)
 name_column            17391    latest quarter: a personal-name column ``Họ và tên``
                                 in ``Admissions`` (dropped with a warning)
+old_forms              (10)     every return in the province's old forms (issue 13):
+                                sheets ``Biểu 1`` … ``Biểu 4``, a title over each
+                                table, an ``STT`` column, "Đảng viên" merged over
+                                "Chính thức" | "Dự bị (*)" and "Sinh hoạt" over
+                                "Định kỳ" | "Chuyên đề", line breaks and footnote
+                                marks in headers, each cell code merged down over
+                                its month rows, a "Tổng cộng" row under ``Cells``
+                                and ``Meetings`` (its sums right), Info labels
+                                numbered and merged, the date written "ngày 05
+                                tháng 10 năm 2026": 07347, 07356, 10458, 10479,
+                                14076, 14079, 14091, 17382, 17385, 17391
 =====================  =======  ==================================================
 
 Figures that pass every rule but not the comparisons of SPEC §4a, one of each, are then
@@ -64,6 +75,13 @@ attendance_copied              17385    ``Meetings`` of the previous return sent
                                         again, the months moved on
 attendance_outlier             14079    every meeting held fully attended (100 %)
 =============================  =======  ==========================================
+
+``old_forms`` is not one commune: about a third of them (``OLD_FORMS_SHARE``), drawn
+for each commune from a stream of its own, so that the other files keep their bytes. An
+old-form return holds exactly what its template-style twin would (the same figures, the
+same meetings left blank or 0), so it is accepted with the twin's problems, found on
+other cells; communes with ``english_headers`` or ``rejected_then_fixed`` keep the
+template.
 
 With ``messy=False`` only ``no_target``, ``stale`` and ``never_admitted`` remain:
 every return is clean (canonical English or Vietnamese headers, real numbers and
@@ -377,6 +395,7 @@ class Style:
     blank_recent_year: bool = False  # last_admission_year blank for cells admitting now
     by_month: bool = False  # Meetings sorted by month, then cell
     generic_village: bool = False  # "Thôn, bản, tổ dân phố" for every village cell
+    old_form: bool = False  # the province's old forms (sheets "Biểu 1" … "Biểu 4")
     extension: str = ".xlsx"
     file_pattern: int = -1  # -1: the clean "<code>_<year>-Q<q>.xlsx"
 
@@ -413,6 +432,7 @@ class Plan:
     communes: list[Commune]
     defects: dict[str, str]
     files: list[_File]
+    old_forms: list[str] = field(default_factory=list)  # codes of communes using old forms
 
 
 # ---------------------------------------------------------------------------
@@ -768,6 +788,22 @@ _FORCED: dict[str, dict[str, object]] = {
 }
 
 
+# A third of the clerks adapt the province's old forms rather than the template (issue 13).
+OLD_FORMS_SHARE = 1 / 3
+# Defects an old form does not carry: its headers are Vietnamese, and the sample's
+# old-form returns are all accepted.
+_NOT_IN_OLD_FORMS = {"english_headers", "rejected_then_fixed"}
+
+
+def _fills_old_forms(commune: Commune, mine: set[str], seed: int, messy: bool) -> bool:
+    """Whether the commune's clerk sends every return in the old forms.
+
+    Drawn from a stream of its own, so that no other draw of the sample moves.
+    """
+    draw = random.Random(f"{seed}:{commune.code}:form").random()
+    return messy and not mine & _NOT_IN_OLD_FORMS and draw < OLD_FORMS_SHARE
+
+
 def _file_name(commune: Commune, year: int, quarter: int, style: Style, suffix: str = "") -> str:
     """A file name such as clerks send; it carries no meaning."""
     ascii_name = _ascii(commune.name)
@@ -843,17 +879,21 @@ def plan(
 
     files: list[_File] = []
     applied = dict(chosen)
+    old_forms: list[str] = []
     for commune in province:
         mine = by_code.get(commune.code, set())
-        sent, failed = _commune_files(commune, mine, year, quarters, seed, cells_range, messy)
+        old = _fills_old_forms(commune, mine, seed, messy)
+        sent, failed = _commune_files(commune, mine, year, quarters, seed, cells_range, messy, old)
         files += sent
         for defect in failed:  # a commune too small to take it
             applied.pop(defect, None)
+        if old:
+            old_forms.append(commune.code)
     files.extend(_reference_files(province, applied, year, seed))
     if messy:
         files, planted = _plant_implausible(files, province, applied, quarters)
         applied.update(planted)
-    return Plan(province, applied, _unique(files))
+    return Plan(province, applied, _unique(files), old_forms)
 
 
 def _unique(files: list[_File]) -> list[_File]:
@@ -879,6 +919,7 @@ def _commune_files(
     seed: int,
     cells_range: tuple[int, int],
     messy: bool,
+    old_form: bool,
 ) -> tuple[list[_File], set[str]]:
     """The commune's files for every quarter, and the defects it was too small to take."""
     rng = random.Random(f"{seed}:{commune.code}:data")
@@ -905,6 +946,8 @@ def _commune_files(
         for defect in mine:
             style = replace(style, **_FORCED.get(defect, {}))  # type: ignore[arg-type]
         style = replace(style, name_column="name_column" in now)
+        if old_form:
+            style = replace(style, old_form=True)
         if style.unreported:
             meetings = _drop_unreported(rng, meetings)
         delay = rng.choice((1, 2, 3, 3, 4, 5, 5, 6, 7, 8, 9, 10))
@@ -1431,7 +1474,8 @@ def _write_cells(w: _Writer, ret: Return) -> None:
     w.signature(ws, ret, rows[-1] + 1, len(names))
 
 
-def _write_meetings(w: _Writer, ret: Return) -> None:
+def _start_meetings(w: _Writer, ret: Return) -> tuple[Worksheet, list[str], int, bool, bool]:
+    """The Meetings sheet with its header, and how this clerk writes what was not held."""
     ws = w.sheet("Meetings")
     names = w.column_names(_MEETING_COLUMNS)
     assigned = _assignments(ret)
@@ -1440,11 +1484,17 @@ def _write_meetings(w: _Writer, ret: Return) -> None:
     ws.set_column(0, len(names) - 1, 14)
     top = w.titles(ws, ret, "TÌNH HÌNH SINH HOẠT CHI BỘ", len(names))
     w.headers(ws, top, names)
+    zero_blank = w.rng.random() < 0.5  # "blank or 0 when not held"
+    false_blank = w.rng.random() < 0.5  # thematic: blank = false
+    return ws, names, top, zero_blank, false_blank
+
+
+def _write_meetings(w: _Writer, ret: Return) -> None:
+    ws, names, top, zero_blank, false_blank = _start_meetings(w, ret)
+    assigned = _assignments(ret)
     meetings = list(ret.meetings)
     if w.style.by_month:
         meetings.sort(key=lambda m: (m.month, m.cell_code))
-    zero_blank = w.rng.random() < 0.5  # "blank or 0 when not held"
-    false_blank = w.rng.random() < 0.5  # thematic: blank = false
     rows = w.data_rows(top + 1, len(meetings))
     for r, m in zip(rows, meetings, strict=True):
         ws.write_string(r, 0, m.cell_code)
@@ -1534,14 +1584,250 @@ def _write_admissions(w: _Writer, ret: Return) -> None:
         w.signature(ws, ret, rows[-1] + 1, len(names))
 
 
+# ---------------------------------------------------------------------------
+# The province's old forms (issue 13): the same return, laid out as clerks adapt it
+# ---------------------------------------------------------------------------
+
+
+class _OldForm:
+    """The old forms' look: titles over the table, headers (some merged) with borders."""
+
+    def __init__(self, w: _Writer, ws: Worksheet) -> None:
+        self.w, self.ws = w, ws
+        # Made here, not in _Writer: a format added to a workbook is written into it, and
+        # the template-style returns must keep their bytes.
+        self.merged = w.book.add_format({"valign": "vcenter", "align": "center"})
+
+    def shown(self, text: str) -> str:
+        return unicodedata.normalize("NFD" if self.w.style.nfd else "NFC", text)
+
+    def put(
+        self, row: int, col: int, value: str | int, fmt: object, rows: int = 1, cols: int = 1
+    ) -> None:
+        """One value, merged over ``rows`` × ``cols`` cells."""
+        shown = self.shown(value) if isinstance(value, str) else value
+        if rows > 1 or cols > 1:
+            self.ws.merge_range(row, col, row + rows - 1, col + cols - 1, shown, fmt)
+        else:
+            self.ws.write(row, col, shown, fmt)
+
+    def header(self, row: int, col: int, text: str, rows: int = 1, cols: int = 1) -> None:
+        self.put(row, col, text, self.w.header, rows, cols)
+
+    def titles(self, ret: Return, title: str, width: int) -> int:
+        """The party committee and the table's title; returns the header's first row."""
+        self.put(0, 0, f"ĐẢNG BỘ {ret.commune.name.upper()}", self.w.title, cols=width)
+        period = f"QUÝ {_ROMAN[ret.quarter]}/{ret.year}"
+        self.put(1, 0, f"{title} {period}", self.w.title, cols=width)
+        return 3
+
+    def total(self, row: int, cols: int) -> None:
+        self.put(row, 0, "Tổng cộng", self.w.title, cols=cols)
+
+    def signature(self, ret: Return, row: int, width: int) -> None:
+        """Below the table, clear of the cell-code column (B), as the template's is."""
+        if self.w.style.signature:
+            right = width - 2
+            when = ret.submitted_on
+            place = (
+                f"{ret.commune.place}, ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
+            )
+            self.w.text(self.ws, row + 1, right, place)
+            self.w.text(self.ws, row + 2, 2, "Người lập biểu")
+            self.w.text(self.ws, row + 2, right, "T/M ĐẢNG ỦY")
+            self.w.text(self.ws, row + 6, 2, ret.prepared_by or "")
+            self.w.text(self.ws, row + 6, right, _person(self.w.rng))
+
+
+def _runs(rows: list[int], codes: list[str]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of adjacent rows with one cell code: what a clerk
+    merges (a blank row or another cell ends a run)."""
+    runs: list[tuple[int, int]] = []
+    for i, code in enumerate(codes):
+        if runs and codes[runs[-1][1]] == code and rows[runs[-1][1]] + 1 == rows[i]:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _write_old_info(w: _Writer, ret: Return) -> None:
+    """``Biểu 1``: numbered labels over two columns, the value in the fourth; the date in
+    words."""
+    form = _OldForm(w, w.book.add_worksheet("Biểu 1"))
+    form.ws.set_column(0, 0, 5)
+    form.ws.set_column(1, 2, 12)
+    form.ws.set_column(3, 3, 30)
+    form.put(0, 0, f"ĐẢNG BỘ {ret.commune.name.upper()}", w.title, cols=4)
+    form.put(1, 0, "BÁO CÁO CÔNG TÁC XÂY DỰNG ĐẢNG", w.title, cols=4)
+    when = ret.submitted_on
+    pairs: list[tuple[str, str | int | None]] = [
+        ("Mã đơn vị:", int(ret.commune.code) if w.style.numeric_code else ret.commune.code),
+        ("Tên đơn vị:", ret.commune.name),
+        ("Kỳ báo cáo:", _PERIOD_FORMATS[w.style.period](ret.year, ret.quarter)),
+        ("Ngày lập:", f"ngày {when.day:02d} tháng {when.month} năm {when.year}"),
+        ("Người lập:", ret.prepared_by),
+    ]
+    for i, (label, value) in enumerate(p for p in pairs if p[1] is not None):
+        form.ws.write_number(3 + i, 0, i + 1)
+        form.put(3 + i, 1, label, None, cols=2)
+        if isinstance(value, int):
+            form.ws.write_number(3 + i, 3, value, w.code_format)
+        else:
+            w.text(form.ws, 3 + i, 3, value)
+
+
+def _write_old_cells(w: _Writer, ret: Return) -> None:
+    """``Biểu 2``: "Đảng viên" merged over "Chính thức" | "Dự bị", numbered rows, a total."""
+    form = _OldForm(w, w.book.add_worksheet("Biểu 2"))
+    width = 8 if w.style.notes_column else 7
+    form.ws.set_column(0, 0, 5)
+    form.ws.set_column(1, 1, 9)
+    form.ws.set_column(2, 2, 36)
+    form.ws.set_column(3, width - 1, 12)
+    top = form.titles(ret, "DANH SÁCH CHI BỘ", width)
+    form.header(top, 0, "STT", rows=2)
+    form.header(top, 1, "Mã\nchi bộ", rows=2)
+    form.header(top, 2, "Tên chi bộ", rows=2)
+    form.header(top, 3, "Loại hình\nchi bộ", rows=2)
+    form.header(top, 4, "Đảng viên", cols=2)
+    form.header(top + 1, 4, "Chính thức")
+    form.header(top + 1, 5, "Dự bị (*)")
+    form.header(top, 6, "Năm kết nạp\ngần nhất", rows=2)
+    if w.style.notes_column:
+        form.header(top, 7, "Ghi chú", rows=2)
+    rows = w.data_rows(top + 2, len(ret.cells))
+    for n, (r, cell) in enumerate(zip(rows, ret.cells, strict=True), start=1):
+        form.ws.write_number(r, 0, n)
+        form.ws.write_string(r, 1, cell.code)
+        w.text(form.ws, r, 2, cell.name)
+        kind = cell.label
+        if cell.kind == "village" and w.style.generic_village:
+            kind = "Thôn, bản, tổ dân phố"
+        w.text(form.ws, r, 3, kind)
+        w.integer(form.ws, r, 4, cell.official)
+        w.integer(form.ws, r, 5, cell.probationary)
+        blank = cell.admitted_now and w.style.blank_recent_year
+        w.integer(form.ws, r, 6, None if blank else cell.last_year)
+        if w.style.notes_column and w.rng.random() < 0.2:
+            w.text(form.ws, r, 7, w.rng.choice(_NOTES))
+    total = rows[-1] + 1
+    form.total(total, 4)
+    w.integer(form.ws, total, 4, sum(c.official for c in ret.cells))
+    w.integer(form.ws, total, 5, sum(c.probationary for c in ret.cells))
+    w.text(form.ws, total + 1, 0, "(*) Đảng viên dự bị tính đến ngày cuối quý.")
+    form.signature(ret, total + 2, width)
+
+
+def _write_old_meetings(w: _Writer, ret: Return, blanks: tuple[bool, bool]) -> None:
+    """``Biểu 3``: "Sinh hoạt" over "Định kỳ" | "Chuyên đề", each cell's number and code
+    merged down over its month rows, a total of attendees. ``blanks``: whether a meeting
+    not held has blank figures (not 0) and a thematic meeting not held a blank."""
+    form = _OldForm(w, w.book.add_worksheet("Biểu 3"))
+    form.ws.set_column(0, 0, 5)
+    form.ws.set_column(1, 7, 12)
+    top = form.titles(ret, "TÌNH HÌNH SINH HOẠT CHI BỘ", 8)
+    form.header(top, 0, "STT", rows=2)
+    form.header(top, 1, "Mã chi bộ", rows=2)
+    form.header(top, 2, "Tháng", rows=2)
+    form.header(top, 3, "Sinh hoạt", cols=2)
+    form.header(top + 1, 3, "Định kỳ")
+    form.header(top + 1, 4, "Chuyên đề")
+    form.header(top, 5, "Ngày\nsinh hoạt", rows=2)
+    form.header(top, 6, "Số ĐV dự", rows=2)
+    form.header(top, 7, "Cán bộ cấp trên dự (*)", rows=2)
+    meetings = list(ret.meetings)  # by cell, whatever the clerk's habit: the form is so
+    zero_blank, false_blank = blanks
+    rows = w.data_rows(top + 2, len(meetings))
+    for n, (first, last) in enumerate(_runs(rows, [m.cell_code for m in meetings]), start=1):
+        form.put(rows[first], 0, n, form.merged, rows=rows[last] - rows[first] + 1)
+        code = meetings[first].cell_code
+        form.put(rows[first], 1, code, form.merged, rows=rows[last] - rows[first] + 1)
+    for r, m in zip(rows, meetings, strict=True):
+        w.month(form.ws, r, 2, ret.year, m.month)
+        w.boolean(form.ws, r, 3, m.held, blank_false=False)
+        w.boolean(form.ws, r, 4, m.thematic, blank_false=false_blank)
+        w.day(form.ws, r, 5, m.on)
+        w.integer(form.ws, r, 6, None if not m.held and zero_blank else m.attendees)
+        w.integer(form.ws, r, 7, None if m.higher == 0 and zero_blank else m.higher)
+    total = rows[-1] + 1
+    form.total(total, 3)
+    w.integer(form.ws, total, 6, sum(m.attendees for m in meetings))
+    w.integer(form.ws, total, 7, sum(m.higher for m in meetings))
+    w.text(form.ws, total + 1, 0, "(*) Đồng chí cấp ủy, cán bộ xã, tỉnh dự sinh hoạt.")
+    form.signature(ret, total + 2, 8)
+
+
+def _write_old_admissions(w: _Writer, ret: Return) -> None:
+    """``Biểu 4``: a numbered list under a one-row header with a footnote mark."""
+    form = _OldForm(w, w.book.add_worksheet("Biểu 4"))
+    names = ["STT", "Mã chi bộ", "Ngày\nkết nạp", "Giới tính", "Năm sinh (*)", "Dân tộc"]
+    names += ["Tôn giáo", "Nghề nghiệp", "Trình độ\nhọc vấn", "Đoàn thể\ngiới thiệu"]
+    if w.style.name_column:
+        names.insert(2, "Họ và tên")
+    form.ws.set_column(0, 0, 5)
+    form.ws.set_column(1, len(names) - 1, 13)
+    top = form.titles(ret, "DANH SÁCH ĐẢNG VIÊN MỚI KẾT NẠP", len(names))
+    for c, name in enumerate(names):
+        form.header(top, c, name)
+    at = 3 if w.style.name_column else 2  # the admission date's column
+    rows = w.data_rows(top + 1, len(ret.admissions))
+    for n, (r, a) in enumerate(zip(rows, ret.admissions, strict=True), start=1):
+        w.text(form.ws, r, 0, f"{n}.")
+        form.ws.write_string(r, 1, a.cell_code)
+        if w.style.name_column:
+            w.text(form.ws, r, 2, a.name)
+        w.day(form.ws, r, at, a.admitted_on)
+        w.text(form.ws, r, at + 1, w.labels[("sex", a.sex)])  # Vietnamese, as the form is
+        w.integer(form.ws, r, at + 2, a.birth_year)
+        w.text(form.ws, r, at + 3, a.ethnicity)
+        # written as the template-style return would (the warehouse keeps it as written)
+        w.text(
+            form.ws,
+            r,
+            at + 4,
+            "None" if a.religion == "Không" and w.style.lang == "en" else a.religion,
+        )
+        w.text(form.ws, r, at + 5, w.labels[("occupation", a.occupation)])
+        w.text(form.ws, r, at + 6, w.labels[("education", a.education)])
+        w.text(form.ws, r, at + 7, w.labels[("referred_by", a.referred_by)])
+    below = rows[-1] + 1 if rows else top + 1
+    w.text(form.ws, below, 0, "(*) Năm sinh ghi đủ bốn chữ số.")
+    if rows:
+        form.signature(ret, below, len(names))
+
+
+def _twin_blanks(ret: Return, style: Style, rng: random.Random) -> tuple[bool, bool]:
+    """How the template-style twin of an old-form return writes meetings not held.
+
+    A blank attendees cell is "not reported" where a 0 is "none": the old form must blank
+    the same cells for its figures to be the twin's, so the twin's clerk is replayed.
+    """
+    scratch = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    w = _Writer(scratch, replace(style, old_form=False), rng)
+    _write_info(w, ret)
+    _write_cells(w, ret)
+    blanks = _start_meetings(w, ret)[3:]
+    scratch.close()
+    return blanks
+
+
 def _write_workbook(path: Path, ret: Return, style: Style, rng: random.Random) -> None:
     book = xlsxwriter.Workbook(str(path), {"in_memory": True})
     book.set_properties({"created": CREATED, "author": ret.prepared_by or ""})
+    twin = random.Random()
+    twin.setstate(rng.getstate())
     writer = _Writer(book, style, rng)
-    _write_info(writer, ret)
-    _write_cells(writer, ret)
-    _write_meetings(writer, ret)
-    _write_admissions(writer, ret)
+    if style.old_form:
+        _write_old_info(writer, ret)
+        _write_old_cells(writer, ret)
+        _write_old_meetings(writer, ret, _twin_blanks(ret, style, twin))
+        _write_old_admissions(writer, ret)
+    else:
+        _write_info(writer, ret)
+        _write_cells(writer, ret)
+        _write_meetings(writer, ret)
+        _write_admissions(writer, ret)
     book.close()
 
 
@@ -1594,8 +1880,9 @@ def _summary(decided: Plan) -> str:
     names = {c.code: c.name for c in decided.communes}
     returns = sum(1 for f in decided.files if f.ret is not None)
     lines = [f"{len(decided.communes)} communes, {returns} workbooks, {len(decided.files)} files"]
-    width = max((len(d) for d in decided.defects), default=0)
+    width = max((len(d) for d in [*decided.defects, "old_forms"]), default=0)
     lines += [f"  {d:<{width}} {c}  {names[c]}" for d, c in decided.defects.items()]
+    lines.append(f"  {'old_forms':<{width}} {', '.join(decided.old_forms) or '-'}")
     return "\n".join(lines)
 
 
