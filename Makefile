@@ -50,7 +50,7 @@ report: $(STAMP) debs-report  ## validate data/raw, build the warehouse, bulleti
 	$(PY) -m pipeline report
 
 test: $(STAMP) debs-report debs-test  ## the whole test suite
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile  # test files spread over the cores
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
