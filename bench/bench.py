@@ -47,6 +47,10 @@ def main() -> None:
 
     floor = min(timed(lambda: inflate_all(files)) for _ in range(3))  # the machine is noisy
     print(f"floor: {floor:.2f} s", flush=True)
+    empty_page = empty_page_ms()
+    print(f"empty page: {empty_page:.1f} ms of CPU", flush=True)
+    read_naive = naive_read_ms(files[:: max(1, len(files) // 200)])
+    print(f"pandas + openpyxl read: {read_naive:.1f} ms a file", flush=True)
     out = args.work / "out"
     shutil.rmtree(out, ignore_errors=True)
     full = run_pipeline(national, out)
@@ -60,6 +64,9 @@ def main() -> None:
     per_commune_ours = full["seconds"] / args.communes
     per_commune_naive = baseline["seconds"] / args.sample
     ingest = sum(full["stages"].get(s, 0) for s in ("read", "validate", "load and indicators"))
+    render_ms = full["stages"].get("render", 0) / (args.communes + 1) * 1000
+    scale = REFERENCE_EMPTY_PAGE_MS / empty_page  # this machine's speed against the reference
+    ours_per_file = full["seconds"] / len(files) * 1000
     rows = [
         ("ours, end to end", f"{full['seconds']:.1f} s", "< 180 s"),
         ("  per stage", " · ".join(f"{k} {v:.1f} s" for k, v in full["stages"].items()), ""),
@@ -81,8 +88,16 @@ def main() -> None:
         ("ingest / floor", f"{ingest / floor:.1f}×", "≤ 10×"),
         (
             "render per bulletin",
-            f"{full['stages'].get('render', 0) / (args.communes + 1) * 1000:.0f} ms",
+            f"{render_ms:.0f} ms ({render_ms / empty_page:.1f}× an empty page's CPU, "
+            f"{empty_page:.1f} ms on this machine; {REFERENCE_EMPTY_PAGE_MS} ms on "
+            f"MEASUREMENTS.md's machine, where this is {render_ms * scale:.0f} ms)",
             "≤ 40 ms",
+        ),
+        (
+            "ours / naive read, per file",
+            f"{ours_per_file / read_naive:.2f}× ({ours_per_file:.1f} ms a file, the whole "
+            f"report; pandas + openpyxl reading alone {read_naive:.1f} ms)",
+            "≤ 0.5×",
         ),
         ("  rerun stages", " · ".join(f"{k} {v:.1f} s" for k, v in rerun["stages"].items()), ""),
         (
@@ -106,6 +121,8 @@ def main() -> None:
                 "rerun": rerun,
                 "naive": baseline,
                 "floor": floor,
+                "empty_page_ms": empty_page,
+                "naive_read_ms": read_naive,
                 "communes": args.communes,
                 "sample": args.sample,
             },
@@ -123,6 +140,46 @@ def prepare(folder: Path, communes: int) -> Path:
         generate(folder, communes=communes, quarters=(3,), cells_range=(70, 90), messy=True)
         marker.touch()
     return folder
+
+
+# Machines of the same kind differ by several times from day to day: the CPU of a near-empty
+# page, measured beside the run, says how fast this one is (MEASUREMENTS.md: 8.7 ms).
+REFERENCE_EMPTY_PAGE_MS = 8.7
+
+
+def empty_page_ms(pages: int = 30) -> float:
+    """Median CPU of a near-empty A4 bulletin page, PDF/UA, with the bulletin stylesheet."""
+    from pipeline import render
+
+    html = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>-</title></head>'
+        '<body><header class="running">-</header><footer class="running">-</footer>'
+        "<main><h1>-</h1><p>-</p></main></body></html>"
+    )
+    times = []
+    for i in range(pages + 3):
+        start = time.process_time()
+        render.lay_out(html).write_pdf(os.devnull, **render.PDF_OPTIONS)
+        if i >= 3:  # after warming up
+            times.append(time.process_time() - start)
+    return 1000 * sorted(times)[len(times) // 2]
+
+
+def naive_read_ms(files: list[Path]) -> float:
+    """Mean wall time of merely reading each file with pandas + openpyxl (issue 17's yardstick)."""
+    import pandas as pd
+
+    start = time.perf_counter()
+    read = 0
+    for path in files:
+        if path.suffix.lower() != ".xlsx":
+            continue
+        try:
+            pd.read_excel(path, sheet_name=None, engine="openpyxl")
+        except Exception:  # a damaged file is part of the province: skipped
+            continue
+        read += 1
+    return 1000 * (time.perf_counter() - start) / max(read, 1)
 
 
 def inflate_all(files: list[Path]) -> None:
