@@ -22,7 +22,7 @@ GUIDE = ROOT / "docs" / "analysts.md"
 SPEC = ROOT.parent / "shared" / "SPEC.md"
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 
-# SPEC §5: the public relations and their columns.
+# SPEC §5 with the columns §8 adds: the public relations and their columns.
 CONTRACT = {
     "communes": "commune_code, commune_name, cluster",
     "targets": "commune_code, year, admissions_target",
