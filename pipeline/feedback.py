@@ -184,9 +184,10 @@ def _sent_before(f: Any) -> bool:
 
 
 def _write_job(job: _Job) -> None:
+    grids = {data.name: data.grid for data in job.book.sheets.values()}
     sizes = {
-        data.name: (len(data.grid), max((len(row) for row in data.grid), default=0))
-        for data in job.book.sheets.values()
+        name: (len(grid), max((len(row) for row in grid), default=0))
+        for name, grid in grids.items()
     }
     formats: dict[str, SheetFormats] = {}
     if sizes and job.source is not None:  # only a file that was read (and screened) has sheets
@@ -356,7 +357,8 @@ def _copy_sheets(
         sheet = workbook.add_worksheet(_sheet_name(data.name, canonical, used))
         _printable(sheet)
         found = formats.get(data.name, {})
-        for r, cells in enumerate(data.grid):
+        grid = data.grid
+        for r, cells in enumerate(grid):
             for c, value in enumerate(cells):
                 problem = marked[canonical].get((r, c))
                 if problem is None:
@@ -365,7 +367,7 @@ def _copy_sheets(
                     continue
                 _write_cell(sheet, r, c, value, styles.get, problem.severity, found.get((r, c)))
                 sheet.write_comment(r, c, problem.message, {"x_scale": 3, "y_scale": 2})
-        sheet.set_column(0, max((len(row) for row in data.grid), default=1), 16)
+        sheet.set_column(0, max((len(row) for row in grid), default=1), 16)
 
 
 def _sheet_name(name: str, canonical: str, used: set[str]) -> str:

@@ -19,6 +19,7 @@ import io
 import math
 import operator
 import os
+import pickle
 import re
 import zipfile
 import zlib
@@ -62,8 +63,20 @@ class SheetData:
     name: str  # as written in the workbook
     columns: dict[str, tuple[str, int]]  # canonical column -> (header as written, 0-based column)
     rows: list[tuple[int, list[Any]]]  # (Excel row, raw values in the order of ``columns``)
-    grid: list[list[Any]]  # the whole sheet, for the feedback copy
+    # The whole sheet, for the feedback copy, pickled and compressed: the run holds every
+    # file's sheets until they are validated, and only files with problems need it back
+    # (as objects a sheet costs ~150 KB, packed ~5 KB).
+    packed_grid: bytes
     key_rows: dict[str, int] = field(default_factory=dict)  # Info only: key -> Excel row
+
+    @property
+    def grid(self) -> list[list[Any]]:
+        """The whole sheet as read (a fresh copy each time)."""
+        return pickle.loads(zlib.decompress(self.packed_grid))  # packed by this module
+
+
+def _packed(grid: list[list[Any]]) -> bytes:
+    return zlib.compress(pickle.dumps(grid, pickle.HIGHEST_PROTOCOL), 1)
 
 
 @dataclass
@@ -117,7 +130,23 @@ def read_workbook(path: Path, raw_root: Path, lang: str) -> Workbook:
     except Exception:  # likewise while reading the sheets
         book.sheets.clear()
         book.file_problem("damaged-file", lang, "unreadable")
+    _share_values(book)
     return book
+
+
+def _share_values(book: Workbook) -> None:
+    """One object for each repeated value of the rows ("Có", 13.0, a month's date): the
+    reader makes one per cell, and the run holds every file's rows until they are
+    validated; shared, they take a third less memory and are sent to it in half the time
+    (pickle sends a repeated object once)."""
+    seen: dict[tuple[type, Any], Any] = {}  # by type too: 1 == 1.0 == True
+    for sheet in book.sheets.values():
+        for _, values in sheet.rows:
+            for i, value in enumerate(values):
+                try:
+                    values[i] = seen.setdefault((type(value), value), value)
+                except TypeError:  # not hashable: kept as it is
+                    continue
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?F[\s>/]")  # a formula element (the window is upper-cased)
@@ -430,7 +459,7 @@ def _read_info(
     for c in ordered:
         cells, at = grid[labels[c][1] - 1], labels[c][2]
         row.append(cells[at] if at < len(cells) else "")
-    return SheetData(name, columns, [(0, row)], grid, key_rows)
+    return SheetData(name, columns, [(0, row)], _packed(grid), key_rows)
 
 
 def _report_missing(
@@ -613,7 +642,7 @@ def _read_table(
         if any(not is_blank(v) for cells in grid for v in cells):
             required = [c for c in fields if not fields[c]["optional"]]
             _report_missing(book, spec, required, None, "missing-column", lang)
-        return SheetData(name, {}, [], grid)
+        return SheetData(name, {}, [], _packed(grid))
 
     header_at, two_rows = found_header
     header_row = header_at + 1
@@ -640,7 +669,7 @@ def _read_table(
     columns = {c: found[c] for c in fields if c in found}
     body = _body(grid, header_at + 1, merges)
     rows = _table_rows(spec, columns, body, header_row, ordinals, book, lang)
-    return SheetData(name, columns, rows, grid)
+    return SheetData(name, columns, rows, _packed(grid))
 
 
 def _table_rows(
