@@ -9,7 +9,6 @@ Context columns (``_year``, ``_members``…) carry what cross-sheet rules need.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -139,26 +138,12 @@ _DTYPES = {"int": "Int64", "month": "Int64", "bool": "boolean", "date": "datetim
 def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Problem]) -> Parsed:
     """One typed frame for a sheet of every workbook; unreadable values become problems."""
     fields = spec.fields()
-    records: list[list[Any]] = []
-    for file_id, book in enumerate(books):
-        sheet = book.sheets.get(spec.name)
-        if sheet is None:
-            continue
-        order = list(sheet.columns)
-        # A column the sheet lacks reads a marker past the row's end: "not reported".
-        positions = [order.index(c) if c in sheet.columns else len(order) for c in fields]
-        pick = operator.itemgetter(*positions)  # at C speed
-        if len(order) in positions:
-            records.extend([file_id, row, *pick((*raw, _ABSENT))] for row, raw in sheet.rows)
-        else:
-            records.extend([file_id, row, *pick(raw)] for row, raw in sheet.rows)
-    frame = pd.DataFrame(records, columns=["_file", "_row", *fields])
+    frame = pd.DataFrame(_gathered(spec, books))
     raw_frame = frame.copy()
     failed: set[tuple[int, str]] = set()
     for column, meta in fields.items():
         raw_values = frame[column].tolist()
-        parsed: list[Any] = list(map(_memoised(_parser(meta["kind"])), raw_values))
-        bad_at = [i for i, result in enumerate(parsed) if isinstance(result, values.BadValue)]
+        parsed, bad_at = _parsed(_parser(meta["kind"]), raw_values)
         for i in bad_at:
             bad, raw = parsed[i], raw_values[i]
             parsed[i] = None
@@ -183,8 +168,8 @@ def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Pro
             frame["_year"] = pd.array([p[0] if p else None for p in parsed], dtype="Int64")
             frame["_quarter"] = pd.array([p[1] if p else None for p in parsed], dtype="Int64")
             parsed = [f"{p[0]}-Q{p[1]}" if p else None for p in parsed]
-        dtype = _DTYPES.get(meta["kind"], "str")
-        for i in _refused(parsed, dtype):
+        typed, refused = _typed(parsed, _DTYPES.get(meta["kind"], "str"))
+        for i in refused:
             failed.add((i, column))
             book = books[int(frame.at[i, "_file"])]
             extra = {"expected": expected(meta["kind"], lang)}
@@ -193,26 +178,23 @@ def _parse(spec: SheetSpec, books: list[Workbook], lang: str, problems: list[Pro
             problems.append(
                 _problem(book, spec, row, column, raw, "value-not-checked", lang, extra)
             )
-        frame[column] = pd.Series(parsed, dtype=dtype if dtype != "str" else object)
-        if dtype == "str":
-            frame[column] = frame[column].astype("str")
+        frame[column] = typed
     return Parsed(frame, raw_frame, failed)
 
 
-def _refused(parsed: list[Any], dtype: str) -> list[int]:
-    """Positions of parsed values the column's dtype cannot hold, blanked in ``parsed``.
+def _typed(parsed: list[Any], dtype: str) -> tuple[pd.Series, list[int]]:
+    """The column as ``dtype``, and the positions of parsed values it cannot hold
+    (blanked in ``parsed``).
 
     The parsers keep values in range (numbers, years); this is the guard for any value
     they let through, so that one file can never stop the batch.
     """
     if dtype == "str":
-        return []
+        return pd.Series(parsed, dtype=object).astype("str"), []
     try:
-        pd.Series(parsed, dtype=dtype)
+        return pd.Series(parsed, dtype=dtype), []
     except (TypeError, ValueError, OverflowError):
         pass
-    else:
-        return []
     refused = []
     for i, value in enumerate(parsed):
         try:
@@ -220,17 +202,39 @@ def _refused(parsed: list[Any], dtype: str) -> list[int]:
         except (TypeError, ValueError, OverflowError):
             parsed[i] = None
             refused.append(i)
-    return refused
+    return pd.Series(parsed, dtype=dtype), refused
 
 
-def _memoised(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``parse`` returning its BadValue instead of raising, remembered per distinct raw value.
+def _gathered(spec: SheetSpec, books: list[Workbook]) -> dict[str, list[Any]]:
+    """The sheet's rows of every workbook, column by column (``_file``, ``_row``, then the
+    canonical columns): each sheet's rows turned into columns at C speed."""
+    fields = spec.fields()
+    columns: dict[str, list[Any]] = {"_file": [], "_row": [], **{c: [] for c in fields}}
+    for file_id, book in enumerate(books):
+        sheet = book.sheets.get(spec.name)
+        if sheet is None or not sheet.rows:
+            continue
+        excel_rows, raws = zip(*sheet.rows, strict=True)
+        held = dict(zip(sheet.columns, zip(*raws, strict=True), strict=True))
+        count = len(excel_rows)
+        columns["_file"].extend([file_id] * count)
+        columns["_row"].extend(excel_rows)
+        for column in fields:
+            # A column the sheet lacks reads a marker: "not reported", not blank.
+            columns[column].extend(held.get(column, (_ABSENT,) * count))
+    return columns
+
+
+def _parsed(parse: Callable[[Any], Any], raw_values: list[Any]) -> tuple[list[Any], list[int]]:
+    """``parse`` of each value, its BadValue instead of raising, and the positions of the
+    BadValues; each distinct raw value is parsed once.
 
     A column of a national quarter holds a few hundred distinct values in a million
-    rows ("x", small numbers, the value-list labels). The type is part of the key:
-    ``1 == 1.0 == True`` in Python, but they do not parse alike.
+    rows ("x", small numbers, the value-list labels): the look-ups run at C speed. Where
+    a column mixes values of types that compare equal (``1 == 1.0 == True`` in Python,
+    a formula without a value and a text), the type is part of the key: they do not
+    parse alike.
     """
-    memo: dict[tuple[type, Any], Any] = {}
 
     def run(raw: Any) -> Any:
         if raw is _ABSENT:
@@ -242,17 +246,20 @@ def _memoised(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
         except values.BadValue as bad:
             return bad
 
-    def remembered(raw: Any) -> Any:
-        key = (type(raw), raw)
-        try:
-            return memo[key]
-        except KeyError:
-            memo[key] = result = run(raw)
-            return result
-        except TypeError:  # not hashable
-            return run(raw)
-
-    return remembered
+    kinds = set(map(type, raw_values))
+    by_type = len(kinds & {bool, int, float}) > 1 or {str, values.UncachedFormula} <= kinds
+    # Keyed by the value alone elsewhere (most columns): no pair to make for each value.
+    keys: list[Any] = raw_values
+    if by_type:
+        keys = list(zip(map(type, raw_values), raw_values, strict=True))
+    try:
+        memo = {key: run(key[1] if by_type else key) for key in dict.fromkeys(keys)}
+    except TypeError:  # a value that cannot be a key (the reader makes none)
+        parsed = [run(raw) for raw in raw_values]
+        return parsed, [i for i, p in enumerate(parsed) if isinstance(p, values.BadValue)]
+    bad = {key for key, result in memo.items() if isinstance(result, values.BadValue)}
+    bad_at = [i for i, key in enumerate(keys) if key in bad] if bad else []
+    return list(map(memo.__getitem__, keys)), bad_at
 
 
 def _choices(meta: dict, lang: str) -> str:

@@ -1112,6 +1112,16 @@ def test_formula_with_cached_value_is_read_by_its_value(batch):
     assert outcome.sheets["Cells"]["official_members"].tolist() == [10, 20]
 
 
+def test_values_equal_across_types_are_parsed_by_their_own_type(tmp_path):
+    # TRUE, 1 and 1.0 compare equal in Python: each distinct value is parsed once, and
+    # the check box's TRUE must not take the number's reading (nor the other way round).
+    sheets = broken(("Cells", 2, "official_members", True), ("Cells", 3, "official_members", 1))
+    outcome = run(tmp_path, sheets)
+
+    cells = [(p.row, p.column, p.rule) for p in outcome.problems if p.sheet == "Cells"]
+    assert cells == [(2, "official_members", "not-an-integer")]
+
+
 # --- Vietnamese -------------------------------------------------------------------------------
 
 VI_SHEETS = {
