@@ -158,7 +158,10 @@ def fork_map(work: Callable[[T], R], items: list[T], advance: Advance = lambda _
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
         ) as pool:
-            for result in pool.map(work, items, chunksize=4):
+            # Items go four at a time (fewer messages), but never so many that a worker
+            # is left idle: two halves of a validation are one item each.
+            chunk = max(1, min(4, len(items) // (2 * workers)))
+            for result in pool.map(work, items, chunksize=chunk):
                 done.append(result)
                 advance(1)
     finally:

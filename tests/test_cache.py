@@ -10,7 +10,9 @@ renders only the bulletins whose data changed.
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -20,6 +22,7 @@ import pytest
 
 from pipeline import cache, feedback, run
 from pipeline.run import Options, report
+from pipeline.workers import fork_map
 
 ROOT = Path(__file__).resolve().parent.parent
 RELATIONS = [
@@ -216,6 +219,18 @@ def test_a_system_upgrade_draws_the_bulletins_again(province, monkeypatch, tmp_p
         assert calls.read == [] and calls.built == 0  # only drawing depends on the fonts
     finally:
         cache.drawing_digest.cache_clear()
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: one worker")
+def test_two_halves_are_worked_on_side_by_side():
+    # Grouped in chunks, both halves of a validation once went to one worker: the split
+    # then cost a fork and saved nothing.
+    assert len(set(fork_map(_pid_after, [0.5, 0.5]))) == 2
 
 
 def test_validation_in_two_halves_equals_one_process(province, monkeypatch, tmp_path):
