@@ -551,10 +551,13 @@ def _find_header(
     one row rather than two."""
     best, best_hits = None, 1
     covering = _covering(merges, HEADER_SEARCH_ROWS)
+    most = len(set(aliases.values()))
     for r in range(min(len(grid), HEADER_SEARCH_ROWS)):
         single = len(_row_hits(grid[r], aliases))
         if single > best_hits:
             best, best_hits = (r, False), single
+            if single == most:  # every column named: later readings can only tie
+                return best
         # Two rows only where the lower row names a column or the upper one holds a range
         # merged across columns (a group): not under every row of the body.
         upper = covering.get(r - 1, [])
