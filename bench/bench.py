@@ -45,10 +45,9 @@ def main() -> None:
     files = sorted(p for p in (national / "raw").rglob("*") if p.is_file())
     print(f"machine: {os.cpu_count()} cores; {len(files)} files, {args.communes} communes")
 
-    floor = min(timed(lambda: inflate_all(files)) for _ in range(3))  # the machine is noisy
-    print(f"floor: {floor:.2f} s", flush=True)
-    empty_page = empty_page_ms()
-    print(f"empty page: {empty_page:.1f} ms of CPU", flush=True)
+    # The machine's speed drifts within minutes: measured before and after the run, and the
+    # figures are stated against the mean of the two (both are printed).
+    speed_before = machine_speed(files)
     read_naive = naive_read_ms(files[:: max(1, len(files) // 200)])
     print(f"pandas + openpyxl read: {read_naive:.1f} ms a file", flush=True)
     out = args.work / "out"
@@ -57,6 +56,9 @@ def main() -> None:
     print(f"ours: {full}", flush=True)  # each figure as soon as it is measured
     rerun = run_pipeline(national, out)
     print(f"rerun: {rerun}", flush=True)
+    speed_after = machine_speed(files)
+    floor = (speed_before[0] + speed_after[0]) / 2
+    empty_page = (speed_before[1] + speed_after[1]) / 2
     naive_out = args.work / "naive-out"
     shutil.rmtree(naive_out, ignore_errors=True)
     baseline = naive.run(sample / "raw", sample / "reference", naive_out)
@@ -82,14 +84,16 @@ def main() -> None:
         ("naive / ours per commune", f"{per_commune_naive / per_commune_ours:.1f}×", "≥ 10×"),
         (
             "floor (inflate every member)",
-            f"{floor:.2f} s ({floor / len(files) * 1000:.2f} ms/file)",
+            f"{floor:.2f} s ({floor / len(files) * 1000:.2f} ms/file; {speed_before[0]:.2f} s "
+            f"before the run, {speed_after[0]:.2f} s after)",
             "",
         ),
         ("ingest / floor", f"{ingest / floor:.1f}×", "≤ 10×"),
         (
             "render per bulletin",
             f"{render_ms:.0f} ms ({render_ms / empty_page:.1f}× an empty page's CPU, "
-            f"{empty_page:.1f} ms on this machine; {REFERENCE_EMPTY_PAGE_MS} ms on "
+            f"{empty_page:.1f} ms on this machine ({speed_before[1]:.1f} before the run, "
+            f"{speed_after[1]:.1f} after); {REFERENCE_EMPTY_PAGE_MS} ms on "
             f"MEASUREMENTS.md's machine, where this is {render_ms * scale:.0f} ms)",
             "≤ 40 ms",
         ),
@@ -122,6 +126,8 @@ def main() -> None:
                 "naive": baseline,
                 "floor": floor,
                 "empty_page_ms": empty_page,
+                "speed_before": {"floor": speed_before[0], "empty_page_ms": speed_before[1]},
+                "speed_after": {"floor": speed_after[0], "empty_page_ms": speed_after[1]},
                 "naive_read_ms": read_naive,
                 "communes": args.communes,
                 "sample": args.sample,
@@ -145,6 +151,15 @@ def prepare(folder: Path, communes: int) -> Path:
 # Machines of the same kind differ by several times from day to day: the CPU of a near-empty
 # page, measured beside the run, says how fast this one is (MEASUREMENTS.md: 8.7 ms).
 REFERENCE_EMPTY_PAGE_MS = 8.7
+
+
+def machine_speed(files: list[Path]) -> tuple[float, float]:
+    """(the floor: seconds to inflate every zip member, best of three; the CPU of an
+    empty page, ms), printed as measured."""
+    floor = min(timed(lambda: inflate_all(files)) for _ in range(3))  # the machine is noisy
+    empty_page = empty_page_ms()
+    print(f"floor: {floor:.2f} s; empty page: {empty_page:.1f} ms of CPU", flush=True)
+    return floor, empty_page
 
 
 def empty_page_ms(pages: int = 30) -> float:

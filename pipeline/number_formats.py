@@ -16,6 +16,7 @@ import io
 import posixpath
 import re
 import zipfile
+from functools import cache
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -59,6 +60,7 @@ def read_number_formats(
         return {}
 
 
+@cache  # asked for every formatted cell; a workbook has a handful of formats
 def is_temporal(number_format: NumberFormat) -> bool:
     """Whether the format shows a date, a time or a duration."""
     if isinstance(number_format, int):
