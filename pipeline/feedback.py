@@ -26,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.labels import slug, translations
 from pipeline.number_formats import NumberFormat, SheetFormats, is_temporal, read_number_formats
 from pipeline.problems import Problem
-from pipeline.read import Workbook
+from pipeline.read import Grid, Workbook
 from pipeline.validate import SHEET_ORDER, Validated
 from pipeline.values import shown
 from pipeline.workers import fork_map
@@ -184,15 +184,15 @@ def _sent_before(f: Any) -> bool:
 
 
 def _write_job(job: _Job) -> None:
-    grids = {data.name: data.grid for data in job.book.sheets.values()}
+    grids = {canonical: data.grid for canonical, data in job.book.sheets.items()}  # unpacked once
     sizes = {
-        name: (len(grid), max((len(row) for row in grid), default=0))
-        for name, grid in grids.items()
+        job.book.sheets[canonical].name: (len(grid), max((len(row) for row in grid), default=0))
+        for canonical, grid in grids.items()
     }
     formats: dict[str, SheetFormats] = {}
     if sizes and job.source is not None:  # only a file that was read (and screened) has sheets
         formats = read_number_formats(job.source, job.book.sha256, sizes)
-    _write(job, formats)
+    _write(job, grids, formats)
 
 
 def feedback_names(files: list[tuple[str, str | None]]) -> dict[str, str]:
@@ -243,7 +243,7 @@ def _date(day: dt.date, lang: str) -> str:
     return format_date(day, "dd/MM/yyyy" if lang == "vi" else "d MMM yyyy", locale=lang)
 
 
-def _write(job: _Job, formats: dict[str, SheetFormats]) -> None:
+def _write(job: _Job, grids: dict[str, Grid], formats: dict[str, SheetFormats]) -> None:
     _ = translations(job.lang).gettext
     book, problems = job.book, job.problems
     workbook = xlsxwriter.Workbook(
@@ -302,7 +302,7 @@ def _write(job: _Job, formats: dict[str, SheetFormats]) -> None:
     sheet.freeze_panes(4, 0)
     _printable(sheet)
     sheet.repeat_rows(3)
-    _copy_sheets(workbook, book, problems, styles, formats)
+    _copy_sheets(workbook, book, grids, problems, styles, formats)
     workbook.close()
 
 
@@ -342,6 +342,7 @@ def _as_written(book: Workbook, problem: Problem) -> tuple[str, str]:
 def _copy_sheets(
     workbook: xlsxwriter.Workbook,
     book: Workbook,
+    grids: dict[str, Grid],  # canonical sheet -> its cells as read
     problems: list[Problem],
     styles: _Styles,
     formats: dict[str, SheetFormats],
@@ -357,7 +358,7 @@ def _copy_sheets(
         sheet = workbook.add_worksheet(_sheet_name(data.name, canonical, used))
         _printable(sheet)
         found = formats.get(data.name, {})
-        grid = data.grid
+        grid = grids[canonical]
         for r, cells in enumerate(grid):
             for c, value in enumerate(cells):
                 problem = marked[canonical].get((r, c))
