@@ -453,18 +453,20 @@ def _unreported_meetings(
     held = meetings[["_file", "cell_code", "month"]].dropna()
     reported = set(zip(*(held[c].tolist() for c in held.columns), strict=True))
     listed = cells[["_file", "cell_code"]].dropna().drop_duplicates()
+    months = {
+        file_id: (year, Quarter(year, quarter).months)
+        for file_id, (year, quarter) in periods.items()
+        if "Meetings" in books[file_id].sheets
+    }
     out: list[Problem] = []
     for file_id, cell_code in zip(*(listed[c].tolist() for c in listed.columns), strict=True):
-        book = books[file_id]
-        if file_id not in periods or "Meetings" not in book.sheets:
-            continue
-        year, quarter = periods[file_id]
-        for month in Quarter(year, quarter).months:
+        year, quarter_months = months.get(file_id, (0, ()))
+        for month in quarter_months:
             if (file_id, cell_code, month) not in reported:
                 out.append(
                     Problem.make(
                         "meeting-not-reported",
-                        book.file_name,
+                        books[file_id].file_name,
                         lang,
                         sheet="Meetings",
                         value=f"{cell_code} {month}/{year}",
@@ -533,21 +535,23 @@ def _written(sheet: str) -> str:
 
 def _files(books: list[Workbook], info: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     counts = Counter((p.file_name, p.severity) for p in problems)
-    by_file = info.set_index("_file")
+    # Plain lists, not a look-up per file in the frame (a third of a millisecond each).
+    held = ("commune_code", "_year", "_quarter", "submitted_on")
+    found = zip(*(info[c].tolist() for c in held), strict=True)
+    by_file = dict(zip(info["_file"].tolist(), found, strict=True))
     rows = []
     for file_id, book in enumerate(books):
-        known = file_id in by_file.index
-        row = by_file.loc[file_id] if known else None
+        commune_code, year, quarter, submitted_on = by_file.get(file_id, (None,) * len(held))
         rows.append(
             {
                 "file_id": file_id,
                 "file_name": book.file_name,
                 "sha256": book.sha256,
                 "mtime": book.mtime,
-                "commune_code": row["commune_code"] if known else None,
-                "year": row["_year"] if known else None,
-                "quarter": row["_quarter"] if known else None,
-                "submitted_on": row["submitted_on"] if known else None,
+                "commune_code": commune_code,
+                "year": year,
+                "quarter": quarter,
+                "submitted_on": submitted_on,
                 "errors": counts[(book.file_name, "error")],
                 "warnings": counts[(book.file_name, "warning")],
                 # each sheet's name as the clerk wrote it, for the messages of later stages
