@@ -671,8 +671,48 @@ def _read_table(
     _report_missing(book, spec, missing, header_row, "missing-column", lang)
     columns = {c: found[c] for c in fields if c in found}
     body = _body(grid, header_at + 1, merges)
-    rows = _table_rows(spec, columns, body, header_row, ordinals, book, lang)
+    numbering = _numbering_row(body)
+    rows = _table_rows(spec, columns, body, header_row, ordinals, numbering, book, lang)
     return SheetData(name, columns, rows, _packed(grid))
+
+
+# A label of a column in the row that numbers them: a letter or a number, maybe in
+# brackets, a number maybe followed by how its column is worked out ("(3) = (1) + (2)").
+_COLUMN_LABEL = re.compile(r"\(?\s*(?:([A-Za-z])|(\d{1,2}))\s*\)?(?:\s*=[\s\d()+\-*/x×.]+)?")
+
+
+def _numbering_row(body: Grid) -> int | None:
+    """Where the row numbering the table's columns is (the old forms have one right under
+    their header: "(1)", "(2)" …, or "A", "B", "1", "2" …), or None: it is not data.
+
+    It is the first row under the header that is not blank, and reads at least three
+    labels, left to right: letters from A, then numbers from 1, each the next in turn. A
+    row of data never reads so (a cell code, a month, a mark or a name breaks the run).
+    """
+    first = next((i for i, cells in enumerate(body) if not all(map(is_blank, cells))), None)
+    if first is None:
+        return None
+    letter, number, labels = "a", 1, 0
+    for value in body[first]:
+        if is_blank(value):
+            continue
+        if (type(value) is float and value.is_integer()) or type(value) is int:
+            written = str(int(value))
+        elif type(value) is str:
+            written = value.strip()
+        else:
+            return None
+        found = _COLUMN_LABEL.fullmatch(written)
+        if found is None:
+            return None
+        if found[1] is not None and found[1].lower() == letter and number == 1:
+            letter = chr(ord(letter) + 1)
+        elif found[2] is not None and int(found[2]) == number:
+            number += 1
+        else:
+            return None
+        labels += 1
+    return first if labels >= 3 else None
 
 
 def _table_rows(
@@ -681,11 +721,12 @@ def _table_rows(
     body: Grid,
     header_row: int,
     ordinals: set[int],
+    numbering: int | None,
     book: Workbook,
     lang: str,
 ) -> list[tuple[int, list[Any]]]:
     """The rows of cells (or meetings, admissions) with their Excel rows; total rows are
-    checked, not kept."""
+    checked, not kept, and the row numbering the columns (``numbering``) is skipped."""
     code_at = columns["cell_code"][1] if "cell_code" in columns else None
 
     def code_of(cells: list[Any]) -> Any:
@@ -711,6 +752,8 @@ def _table_rows(
     rows: list[tuple[int, list[Any]]] = []
     since_total = 0  # rows[since_total:] are the rows a total row adds up
     for i, cells in enumerate(body):
+        if i == numbering:
+            continue
         excel_row = header_row + 1 + i
         code = code_of(cells)
         has_code = not is_blank(code)

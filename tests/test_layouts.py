@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from odf.table import CoveredTableCell, Table, TableCell, TableRow
 from odf.text import P
 
 from pipeline.load import build_warehouse
-from pipeline.read import read_workbook
+from pipeline.read import _numbering_row, read_workbook
 from pipeline.reference import load_reference
 from pipeline.validate import validate
 from tests.factory import Sheets, write_reference, write_workbook
@@ -638,3 +638,48 @@ def with_hidden_copy(real: bytes) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def numbered(puts: list[Put], at: int, labels: list[Any]) -> list[Put]:
+    """``puts`` with a row numbering the columns put in at row ``at``, the rows below moved
+    down one."""
+    moved = [replace(p, row=p.row + 1) if p.row >= at else p for p in puts]
+    return moved + [Put(at, c, label) for c, label in enumerate(labels)]
+
+
+@pytest.mark.parametrize("kind", WRITERS)
+def test_the_row_numbering_the_columns_under_the_header_is_not_data(tmp_path, template, kind):
+    form = old_form()
+    sheets = form.sheets
+    sheets["Biểu 2"] = numbered(sheets["Biểu 2"], 4, [f"({n})" for n in range(1, 8)])
+    sheets["Biểu 3"] = numbered(sheets["Biểu 3"], 4, ["A", "B", "C", 1, 2, 3, 4, "5 = 3 + 4"])
+    sheets["Biểu 4"] = numbered(sheets["Biểu 4"], 4, list(range(1, 11)))
+
+    old = read_form(tmp_path, form, kind)
+
+    assert old.problems == []
+    for name, sql in FIGURES.items():
+        assert old.rows(sql) == template.rows(sql), name
+
+
+@pytest.mark.parametrize(
+    ("first_row", "numbers_columns"),
+    [
+        (["(1)", "(2)", "(3)", "(4)"], True),
+        (["A", "B", "1", "2", "3"], True),
+        ([1.0, 2.0, None, 3.0, "(4)=(2)+(3)"], True),  # a blank where a column is merged
+        (["a", "b", "c"], True),
+        (["1", "2"], False),  # two labels are no proof
+        (["(2)", "(3)", "(4)"], False),  # numbers start at 1
+        (["1", "3", "4"], False),
+        (["B", "C", "D"], False),
+        (["1", "A", "B"], False),  # letters come first
+        (["1", "CB02", 7], False),  # a row of data
+        (["6", 7, 8], False),  # a numeric cell code, a month, attendees
+        ([1, True, 2], False),
+    ],
+)
+def test_a_numbering_row_reads_as_labels_rising_from_a_and_from_1(first_row, numbers_columns):
+    body = [[None] * 4, first_row, ["CB01", 7, "x", 12]]
+
+    assert (_numbering_row(body) == 1) is numbers_columns
