@@ -26,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.labels import slug, translations
 from pipeline.number_formats import NumberFormat, SheetFormats, is_temporal, read_number_formats
 from pipeline.problems import Problem
-from pipeline.read import Grid, Workbook
+from pipeline.read import Grid, Merge, Workbook
 from pipeline.validate import SHEET_ORDER, Validated
 from pipeline.values import shown
 from pipeline.workers import fork_map
@@ -368,7 +368,29 @@ def _copy_sheets(
                     continue
                 _write_cell(sheet, r, c, value, styles.get, problem.severity, found.get((r, c)))
                 sheet.write_comment(r, c, problem.message, {"x_scale": 3, "y_scale": 2})
+        for r1, c1, r2, c2 in _merges_to_draw(data.merges, set(marked[canonical])):
+            sheet.merge_range(r1, c1, r2, c2, "")  # blanks the range: its first value again
+            value = grid[r1][c1] if r1 < len(grid) and c1 < len(grid[r1]) else None
+            problem = marked[canonical].get((r1, c1))
+            severity = problem.severity if problem else None
+            _write_cell(sheet, r1, c1, value, styles.get, severity, found.get((r1, c1)))
         sheet.set_column(0, max((len(row) for row in grid), default=1), 16)
+
+
+def _merges_to_draw(merges: list[Merge], flagged: set[tuple[int, int]]) -> list[Merge]:
+    """The sheet's merged ranges to draw again, as the clerk drew them; not a range over a
+    flagged cell other than its first (merged, the cell's colour and comment would be
+    hidden), nor one overlapping a range already drawn (Excel refuses the file)."""
+    drawn: list[Merge] = []
+    for r1, c1, r2, c2 in merges:
+        if (r1, c1) == (r2, c2):
+            continue
+        if any(r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1) for r, c in flagged):
+            continue
+        if any(r1 <= b2 and b1 <= r2 and c1 <= d2 and d1 <= c2 for b1, d1, b2, d2 in drawn):
+            continue
+        drawn.append((r1, c1, r2, c2))
+    return drawn
 
 
 def _sheet_name(name: str, canonical: str, used: set[str]) -> str:

@@ -68,6 +68,9 @@ class SheetData:
     # (as objects a sheet costs ~150 KB, packed ~5 KB).
     packed_grid: bytes
     key_rows: dict[str, int] = field(default_factory=dict)  # Info only: key -> Excel row
+    # The sheet's merged ranges (first row, first column, last row, last column; 0-based),
+    # for the feedback copy to look like the clerk's sheet.
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     @property
     def grid(self) -> list[list[Any]]:
@@ -459,7 +462,7 @@ def _read_info(
     for c in ordered:
         cells, at = grid[labels[c][1] - 1], labels[c][2]
         row.append(cells[at] if at < len(cells) else "")
-    return SheetData(name, columns, [(0, row)], _packed(grid), key_rows)
+    return SheetData(name, columns, [(0, row)], _packed(grid), key_rows, merges)
 
 
 def _report_missing(
@@ -645,7 +648,7 @@ def _read_table(
         if any(not is_blank(v) for cells in grid for v in cells):
             required = [c for c in fields if not fields[c]["optional"]]
             _report_missing(book, spec, required, None, "missing-column", lang)
-        return SheetData(name, {}, [], _packed(grid))
+        return SheetData(name, {}, [], _packed(grid), merges=merges)
 
     header_at, two_rows = found_header
     header_row = header_at + 1
@@ -673,7 +676,7 @@ def _read_table(
     body = _body(grid, header_at + 1, merges)
     numbering = _numbering_row(body)
     rows = _table_rows(spec, columns, body, header_row, ordinals, numbering, book, lang)
-    return SheetData(name, columns, rows, _packed(grid))
+    return SheetData(name, columns, rows, _packed(grid), merges=merges)
 
 
 # A label of a column in the row that numbers them: a letter or a number, maybe in

@@ -18,6 +18,7 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
+from xlsxwriter.utility import xl_range
 
 from pipeline.check import check
 from pipeline.feedback import feedback_stem
@@ -25,6 +26,8 @@ from pipeline.number_formats import read_number_formats
 from pipeline.run import Options, report
 from tests.factory import Sheets, edited, valid_return, write_reference, write_workbook
 from tests.hostile import ods, rewrite, xls
+from tests.test_layouts import WRITERS as FORM_WRITERS
+from tests.test_layouts import old_form, old_meetings
 
 PERIOD = "2026-Q3"
 ERROR_FILL, WARNING_FILL = "F8B4B4", "FFE08A"
@@ -438,3 +441,34 @@ def test_the_verdict_in_vietnamese_through_check(tmp_path):
         "đang được sử dụng. Các lỗi dưới đây chỉ để tham khảo."
     )
     assert found["lan5.xlsx"] == "Bị trả lại: sửa các lỗi rồi gửi lại tệp"
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "ods"])
+def test_the_copy_of_an_old_form_keeps_its_merged_cells(tmp_path, kind):
+    form = old_form(meetings=lambda puts: old_meetings(puts, {"CB02": "CB09"}))
+    sent = FORM_WRITERS[kind](tmp_path / f"old.{kind}", form).read_bytes()
+    options = province_with(tmp_path, {f"06253_old.{kind}": sent})
+
+    [path] = report(replace_lang(options, "en")).feedback
+    book = openpyxl.load_workbook(path)
+
+    def drawn(sheet: str) -> set[str]:
+        return {str(span) for span in book[sheet].merged_cells.ranges}
+
+    def as_sent(sheet: str) -> set[str]:
+        return {
+            xl_range(p.row, p.col, p.row + p.rows - 1, p.col + p.cols - 1)
+            for p in form.sheets[sheet]
+            if p.rows > 1 or p.cols > 1
+        }
+
+    assert len(as_sent("Biểu 2")) == 9  # titles, headers, the total label
+    for sheet in ("Biểu 1", "Biểu 2", "Biểu 4"):
+        assert drawn(sheet) == as_sent(sheet), sheet
+    # CB09's three rows are flagged, each on its own cell: merged, two of them would be
+    # hidden, so that range alone is left as separate cells
+    assert drawn("Biểu 3") == as_sent("Biểu 3") - {"B8:B10"}
+    meetings = book["Biểu 3"]
+    assert meetings["A1"].value == "TÌNH HÌNH SINH HOẠT CHI BỘ QUÝ III/2026"
+    assert [meetings[c].value for c in ("A5", "B5", "B6")] == [1, "CB01", None]
+    assert all(meetings[c].comment is not None for c in ("B8", "B9", "B10"))
