@@ -22,7 +22,7 @@ import pandas as pd
 from pipeline import formats
 from pipeline.problems import BLANK_FIGURE, Problem
 from pipeline.reference import Thresholds
-from pipeline.validate import Validated
+from pipeline.validate import Validated, problem_order
 
 SQL = Path(__file__).parent / "sql" / "plausibility"
 # The rules in the order a commune reads them; each is sql/plausibility/<rule>.sql.
@@ -125,12 +125,11 @@ def against(
 
 
 def joined(validated: Validated, found: list[Problem]) -> Validated:
-    """``validated`` with the plausibility warnings after each file's own problems, and
-    counted in its files' warnings."""
+    """``validated`` with the plausibility warnings among each file's own problems, in
+    reading order (sheet, row, cell), and counted in its files' warnings."""
     if not found:
         return validated
-    # A stable sort: the validator's order within a file, then these.
-    ordered = sorted([*validated.problems, *found], key=lambda p: p.file_name)
+    ordered = sorted([*validated.problems, *found], key=problem_order)  # stable
     counts = pd.Series([p.file_name for p in found]).value_counts()
     files = validated.files.copy()
     files["warnings"] += files["file_name"].map(counts).fillna(0).astype(files["warnings"].dtype)

@@ -63,7 +63,7 @@ def validate(books: list[Workbook], communes: set[str], today: dt.date, lang: st
         problems += _run_schema(SHEET_BY_NAME[name], frame, parsed[name], books, lang)
     problems += _unreported_meetings(books, info, cells, meetings, lang)
     problems += _without_cells(books, lang)
-    problems.sort(key=_problem_order)
+    problems.sort(key=problem_order)
     files = _files(books, info, problems)
     accepted = set(files.loc[files["accepted"], "file_id"])
     sheets = {
@@ -96,7 +96,7 @@ def combine(parts: list[Validated], order: list[str]) -> Validated:
         for name, frame in part.sheets.items():
             sheets[name].append(frame.assign(_file=frame["_file"].map(renumber)))
         problems += part.problems
-    problems.sort(key=_problem_order)
+    problems.sort(key=problem_order)
     return Validated(
         _concat(files, "file_id"),
         {name: _concat(frames, "_file", "_row") for name, frames in sheets.items()},
@@ -519,7 +519,8 @@ def _problem(
     )
 
 
-def _problem_order(p: Problem) -> tuple:
+def problem_order(p: Problem) -> tuple:
+    """A file's problems in reading order: sheet by sheet, row by row, cell by cell."""
     return (p.file_name, SHEET_ORDER.get(p.sheet or "", -1), p.row or 0, p.cell or "", p.rule)
 
 

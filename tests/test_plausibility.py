@@ -493,3 +493,29 @@ def test_a_clean_province_over_a_year_raises_nothing(tmp_path):
         alarms = con.execute("select rule, file_name from staging.plausibility").fetchall()
     assert compared > 1000  # cells compared with their previous quarter
     assert alarms == []
+
+
+def test_a_plausibility_warning_takes_its_place_among_the_files_problems(tmp_path):
+    """The feedback lists a file's problems sheet by sheet, row by row: the warnings found
+    in the warehouse too, not after the others."""
+    options = Options(tmp_path / "raw", tmp_path / "reference", tmp_path / "out", lang="en")
+    write_reference(options.reference, communes=[("06253", "Xã Thử Nghiệm", None)])
+    for quarter in (2, 3):
+        jump = [("CB01", 10, 2), ("CB02", 51, 0)] if quarter == 3 else CELLS
+        sheets = valid_return(quarter=quarter, cells=jump)
+        if quarter == 3:  # a column the template does not have, in two sheets
+            for name in ("Cells", "Meetings"):
+                header, *rows = sheets[name]
+                sheets[name] = [[*header, "Ghi chú"], *rows]
+        write_workbook(options.raw / f"06253-q{quarter}.xlsx", sheets)
+
+    report(options)
+
+    book = openpyxl.load_workbook(options.out / "feedback" / "2026-Q3" / "06253-q3.xlsx")
+    problems = book.worksheets[0].iter_rows(min_row=5)
+    listed = [(r[0].value, r[2].value, r[3].value) for r in problems]
+    assert listed == [
+        ("Cells", "G1", ""),  # the extra columns
+        ("Cells", "D3", "official_members"),  # 51 members for 40 last quarter
+        ("Meetings", "H1", ""),
+    ]
