@@ -369,7 +369,7 @@ def _copy_sheets(
                 _write_cell(sheet, r, c, value, styles.get, problem.severity, found.get((r, c)))
                 sheet.write_comment(r, c, problem.message, {"x_scale": 3, "y_scale": 2})
         for r1, c1, r2, c2 in _merges_to_draw(data.merges, set(marked[canonical])):
-            sheet.merge_range(r1, c1, r2, c2, "")  # blanks the range: its first value again
+            sheet.merge_range(r1, c1, r2, c2, "")  # blanks the range: its value is written again
             value = grid[r1][c1] if r1 < len(grid) and c1 < len(grid[r1]) else None
             problem = marked[canonical].get((r1, c1))
             severity = problem.severity if problem else None
