@@ -359,6 +359,8 @@ def _copy_sheets(
         _printable(sheet)
         found = formats.get(data.name, {})
         grid = grids[canonical]
+        for r1, c1, r2, c2 in _merges_to_draw(data.merges, set(marked[canonical])):
+            sheet.merge_range(r1, c1, r2, c2, "")  # its first cell's value is written below
         for r, cells in enumerate(grid):
             for c, value in enumerate(cells):
                 problem = marked[canonical].get((r, c))
@@ -368,12 +370,6 @@ def _copy_sheets(
                     continue
                 _write_cell(sheet, r, c, value, styles.get, problem.severity, found.get((r, c)))
                 sheet.write_comment(r, c, problem.message, {"x_scale": 3, "y_scale": 2})
-        for r1, c1, r2, c2 in _merges_to_draw(data.merges, set(marked[canonical])):
-            sheet.merge_range(r1, c1, r2, c2, "")  # blanks the range: its value is written again
-            value = grid[r1][c1] if r1 < len(grid) and c1 < len(grid[r1]) else None
-            problem = marked[canonical].get((r1, c1))
-            severity = problem.severity if problem else None
-            _write_cell(sheet, r1, c1, value, styles.get, severity, found.get((r1, c1)))
         sheet.set_column(0, max((len(row) for row in grid), default=1), 16)
 
 

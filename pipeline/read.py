@@ -697,14 +697,12 @@ def _numbering_row(body: Grid) -> int | None:
         return None
     letter, number, labels = "a", 1, 0
     for value in body[first]:
-        if is_blank(value):
-            continue
-        if (type(value) is float and value.is_integer()) or type(value) is int:
-            written = str(int(value))
-        elif type(value) is str:
-            written = value.strip()
-        else:
+        try:
+            written = text(value)  # 3.0 reads "3"
+        except BadValue:
             return None
+        if written is None:
+            continue
         found = _COLUMN_LABEL.fullmatch(written)
         if found is None:
             return None
